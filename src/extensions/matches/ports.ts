@@ -1,0 +1,47 @@
+/**
+ * Port conditions shared by the tcp, udp, sctp (and dccp/udplite) matches. Not an extension itself.
+ */
+import type { SourceLoc } from "../../model/ast.js";
+import type { DecodeContext, OptionOccurrence } from "../types.js";
+import { formatPortRange, neg, parsePortRange, type PortRange } from "../util.js";
+import { protoName } from "../../net/packet.js";
+
+export interface PortCond {
+  readonly negated: boolean;
+  readonly range: PortRange;
+}
+
+export function decodePortOption(o: OptionOccurrence, ctx: DecodeContext, module: string): PortCond | undefined {
+  const r = parsePortRange(o.values[0]!);
+  if (typeof r === "string") {
+    ctx.error("bad-port", `${module}: ${r}`, o.valueLocs[0] ?? o.loc);
+    return undefined;
+  }
+  return { negated: o.negated, range: r };
+}
+
+/**
+ * libxt_tcp/udp print a port option only when it restricts something: a full 0:65535 range is
+ * omitted (even when negated, as iptables-save does).
+ */
+export function printPortOption(name: "sport" | "dport", c: PortCond | undefined): string {
+  if (!c || (c.range.lo === 0 && c.range.hi === 65535)) return "";
+  return `${neg(c.negated)}--${name} ${formatPortRange(c.range)}`;
+}
+
+export function inPortRange(c: PortCond, port: number | undefined): boolean {
+  if (port === undefined) return false;
+  return (port >= c.range.lo && port <= c.range.hi) !== c.negated;
+}
+
+/** The kernel refuses a protocol match unless the rule says `-p <proto>` (not negated). */
+export function requireProtocol(ctx: DecodeContext, module: string, proto: number, loc: SourceLoc): void {
+  const p = ctx.protocol;
+  if (!p || p.negated || p.number !== proto) {
+    ctx.error(
+      "match-needs-protocol",
+      `-m ${module} needs -p ${protoName(proto)} in the same rule (the kernel refuses it otherwise)`,
+      loc,
+    );
+  }
+}
