@@ -1,0 +1,52 @@
+/** `iptlens fmt`: print the canonical iptables-save form; `--check` tells whether the input already is. */
+import type { Command } from "commander";
+import { printRuleset } from "../../model/print.js";
+import { EXIT } from "../exit.js";
+import { load, reportDiagnostics, UsageError } from "../load.js";
+import { sanitize } from "../render.js";
+
+export function registerFmt(program: Command): void {
+  program
+    .command("fmt")
+    .description("print a dump exactly as iptables-save would print it after iptables-restore of it")
+    .argument("[file]", "dump to read, - for standard input", "-")
+    .option("--check", "print nothing; exit 1 when the input is not canonical, naming the first differing line")
+    .option("--style <style>", "save (iptables-save) | rules (iptables -S)", "save")
+    .option("--no-counters", "leave out [packets:bytes] rule counters")
+    .option("--family <n>", "address family 4 or 6 (default: detected)")
+    .option("--table <name>", "table of iptables -S text that has no *table line (default: inferred)")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  iptlens fmt kube-proxy-restore-input.txt > canonical.save
+  iptables-save | iptlens fmt --check -     # exit 0: already canonical`,
+    )
+    .action((file: string, o: { check?: boolean; style: string; counters: boolean; family?: string; table?: string }) => {
+      if (o.style !== "save" && o.style !== "rules") throw new UsageError(`--style must be save or rules, not '${o.style}'`);
+      const l = load(file, o);
+      if (reportDiagnostics(l, "warning")) {
+        process.exitCode = EXIT.invalidInput;
+        return;
+      }
+      const out = printRuleset(l.ruleset, { style: o.style, counters: o.counters });
+      if (!o.check) {
+        process.stdout.write(out);
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      const normalized = l.text.replace(/\r\n/g, "\n");
+      if (normalized === out || normalized + "\n" === out) {
+        process.exitCode = EXIT.ok;
+        return;
+      }
+      const a = normalized.split("\n");
+      const b = out.split("\n");
+      let i = 0;
+      while (i < a.length && a[i] === b[i]) i++;
+      process.stderr.write(
+        `${sanitize(l.name)}:${i + 1}: not canonical\n  have: ${sanitize(a[i] ?? "<end of input>")}\n  want: ${sanitize(b[i] ?? "<end of output>")}\n`,
+      );
+      process.exitCode = EXIT.findings;
+    });
+}
