@@ -8,7 +8,7 @@ import { parser } from "./parser.js";
 
 export { allTokens } from "./tokens.js";
 export * as tokens from "./tokens.js";
-export { scanArgument } from "./tokens.js";
+export { scanArgument, splitArguments, type WordSpan, type WordKind } from "./tokens.js";
 export { parser } from "./parser.js";
 
 export interface CstChunk {

@@ -8,7 +8,7 @@
  *   tableLine   := TableHeader RuleWord*
  *   chainLine   := ChainDecl RuleWord*
  *   commitLine  := Commit RuleWord*
- *   commandLine := Counters? Command RuleWord*
+ *   commandLine := Counters? Command RuleText?     (RuleText: the rest of the line, see tokens.ts)
  *   strayLine   := RuleWord+  not starting with [Counters] Command (the builder explains what was expected)
  *
  * Trailing words on table/chain/COMMIT lines are accepted syntactically so that the builder can
@@ -23,6 +23,7 @@ import {
   Commit,
   Counters,
   Newline,
+  RuleText,
   RuleWord,
   TableHeader,
 } from "./tokens.js";
@@ -102,7 +103,7 @@ export class IptablesParser extends CstParser {
   public commandLine = this.RULE("commandLine", () => {
     this.OPTION(() => this.CONSUME(Counters));
     this.CONSUME(Command);
-    this.MANY(() => this.CONSUME(RuleWord));
+    this.OPTION2(() => this.CONSUME(RuleText));
   });
 
   public strayLine = this.RULE("strayLine", () => {

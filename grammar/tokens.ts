@@ -9,7 +9,7 @@
  *
  * Syntax only: no token knows what an option means.
  */
-import { createToken, Lexer, type ITokenConfig, type TokenType } from "chevrotain";
+import { createToken, Lexer, type IToken, type ITokenConfig, type TokenType } from "chevrotain";
 
 /** True when `offset` is the first byte of a line (the only place structural tokens exist). */
 function atLineStart(text: string, offset: number): boolean {
@@ -171,12 +171,90 @@ export const Arg = createToken({
 });
 
 /**
+ * Everything after a command on its line (`-A KUBE-SERVICES` … end of line) as ONE token. Rule lines
+ * dominate dumps (hundreds of thousands), so their words are not lexed one Chevrotain token at a time:
+ * `splitArguments` splits them with exactly the same rules as the Arg token (`scanArgument`).
+ * Only matches right after a Command token.
+ */
+export const RuleText = createToken({
+  name: "RuleText",
+  pattern: {
+    exec(text: string, offset: number, matched: IToken[]): RegExpExecArray | null {
+      const prev = matched[matched.length - 1];
+      if (!prev || !prev.tokenType.CATEGORIES?.includes(Command)) return null;
+      if (prev.endOffset !== undefined && text.slice(prev.endOffset + 1, offset).includes("\n")) return null;
+      let end = text.indexOf("\n", offset);
+      if (end < 0) end = text.length;
+      if (end > offset && text.charCodeAt(end - 1) === 13) end--;
+      if (end <= offset) return null;
+      return [text.slice(offset, end)] as unknown as RegExpExecArray;
+    },
+  },
+  start_chars_hint: [],
+  line_breaks: false,
+});
+
+export type WordKind = "option" | "bang" | "arg";
+
+export interface WordSpan {
+  /** Offset of the first character (in the text given to splitArguments). */
+  readonly start: number;
+  /** Offset one past the last character. */
+  readonly end: number;
+  readonly kind: WordKind;
+}
+
+/**
+ * Split `text[start, end)` into words as iptables-restore does (see scanArgument), classifying each as an
+ * option (`-x`, `--long`), a lone `!`, or an argument (anything else, quoted or not).
+ */
+export function splitArguments(text: string, start: number, end: number): WordSpan[] {
+  const out: WordSpan[] = [];
+  let i = start;
+  while (i < end) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 13) {
+      i++;
+      continue;
+    }
+    const len = Math.min(scanArgument(text, i), end - i);
+    const w = i + len;
+    let kind: WordKind = "arg";
+    if (c === 33 /* ! */ && len === 1) kind = "bang";
+    else if (c === 45 /* - */ && len > 1 && isOptionWord(text, i, w)) kind = "option";
+    out.push({ start: i, end: w, kind });
+    i = w;
+  }
+  return out;
+}
+
+/** `-x` or `--name` made of [A-Za-z0-9_-] (the Option token's pattern). */
+function isOptionWord(text: string, s: number, e: number): boolean {
+  let i = s + 1;
+  if (text.charCodeAt(i) === 45) i++;
+  if (i >= e) return false;
+  const first = text.charCodeAt(i);
+  if (!isAlnum(first)) return false;
+  for (i++; i < e; i++) {
+    const c = text.charCodeAt(i);
+    if (!isAlnum(c) && c !== 95 && c !== 45) return false;
+  }
+  return true;
+}
+
+function isAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+/**
  * Lexing order. Constraints:
  * - Newline and Blank first: they are the most frequent tokens.
  * - Structural tokens (CommentLine … Commit) before Counters/Option/Arg: at the start of a line `*`, `:`,
  *   `#` and `COMMIT` are structure, elsewhere they are ordinary argument text (their matchers refuse).
  * - Counters before Arg: `[0:0]` would otherwise be an argument.
  * - The command keywords before Option (and Option is their `longer_alt`).
+ * - RuleText right after the commands: once a command has been read, the rest of the line is one
+ *   RuleText token (it refuses anywhere else, so chain/COMMIT lines still lex word by word).
  * - Bang and Option before Arg: Arg accepts any non-blank word and must come last.
  */
 export const allTokens: TokenType[] = [
@@ -197,6 +275,7 @@ export const allTokens: TokenType[] = [
   Policy,
   Zero,
   Command,
+  RuleText,
   Option,
   Bang,
   RuleWord,
