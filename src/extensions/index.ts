@@ -7,10 +7,63 @@ import type { MatchBase, TargetBase } from "../model/ast.js";
 import { tcp } from "./matches/tcp.js";
 import { udp } from "./matches/udp.js";
 import { comment } from "./matches/comment.js";
+import { sctp } from "./matches/sctp.js";
+import { icmp } from "./matches/icmp.js";
+import { icmp6 } from "./matches/icmp6.js";
+import { addrtype } from "./matches/addrtype.js";
+import { physdev } from "./matches/physdev.js";
+import { statistic } from "./matches/statistic.js";
+import { mark } from "./matches/mark.js";
+import { connmark } from "./matches/connmark.js";
+import { conntrack } from "./matches/conntrack.js";
+import { state } from "./matches/state.js";
+import { multiport } from "./matches/multiport.js";
+import { recent } from "./matches/recent.js";
+import { set } from "./matches/set.js";
+import { iprange } from "./matches/iprange.js";
+import { mac } from "./matches/mac.js";
+import { limit } from "./matches/limit.js";
+import { owner } from "./matches/owner.js";
+import { nfacct } from "./matches/nfacct.js";
+import { socket } from "./matches/socket.js";
+import { rpfilter } from "./matches/rpfilter.js";
+import { length } from "./matches/length.js";
+import { pkttype } from "./matches/pkttype.js";
+import { ttl } from "./matches/ttl.js";
+import { hl } from "./matches/hl.js";
+import { dscp } from "./matches/dscp.js";
+import { tos } from "./matches/tos.js";
+import { helper } from "./matches/helper.js";
 import { DNAT } from "./targets/DNAT.js";
+import { SNAT } from "./targets/SNAT.js";
+import { MASQUERADE } from "./targets/MASQUERADE.js";
+import { REDIRECT } from "./targets/REDIRECT.js";
+import { REJECT } from "./targets/REJECT.js";
+import { MARK } from "./targets/MARK.js";
+import { CONNMARK } from "./targets/CONNMARK.js";
+import { LOG } from "./targets/LOG.js";
+import { NFLOG } from "./targets/NFLOG.js";
+import { NOTRACK } from "./targets/NOTRACK.js";
+import { CT } from "./targets/CT.js";
+import { TCPMSS } from "./targets/TCPMSS.js";
+import { NFQUEUE } from "./targets/NFQUEUE.js";
+import { TPROXY } from "./targets/TPROXY.js";
+import { CHECKSUM } from "./targets/CHECKSUM.js";
+import { TTL } from "./targets/TTL.js";
+import { HL } from "./targets/HL.js";
+import { DSCP } from "./targets/DSCP.js";
+import { TOS } from "./targets/TOS.js";
+import { CLASSIFY } from "./targets/CLASSIFY.js";
+import { SET } from "./targets/SET.js";
 
-export const matchExtensions = [tcp, udp, comment] as const;
-export const targetExtensions = [DNAT] as const;
+export const matchExtensions = [
+  tcp, udp, comment, sctp, icmp, icmp6, addrtype, physdev, statistic, mark, connmark, conntrack, state, multiport, recent, set, iprange, mac, limit, owner, nfacct, socket,
+  rpfilter, length, pkttype, ttl, hl, dscp, tos, helper,
+] as const;
+export const targetExtensions = [
+  DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, MARK, CONNMARK, LOG, NFLOG, NOTRACK, CT,
+  TCPMSS, NFQUEUE, TPROXY, CHECKSUM, TTL, HL, DSCP, TOS, CLASSIFY, SET,
+] as const;
 
 export type KnownMatch = MatchNodeOf<(typeof matchExtensions)[number]>;
 export type KnownTarget = TargetNodeOf<(typeof targetExtensions)[number]>;

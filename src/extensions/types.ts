@@ -5,6 +5,7 @@
  */
 import type { Family, IpAddr } from "../net/addr.js";
 import type { Packet } from "../net/packet.js";
+import type { SymExpr } from "../space/expr.js";
 import type { Hook, MatchBase, ProtoCond, SourceLoc, TableName, TargetBase } from "../model/ast.js";
 
 // ---- Options --------------------------------------------------------------------------------------
@@ -124,6 +125,11 @@ export interface MatchExtension<N extends MatchBase = MatchBase> {
   /** The canonical `iptables-save` words after `-m name` (may be empty). */
   print(node: N, family: Family): string;
   evaluate(node: N, pkt: Packet, env: EvalEnv): MatchEval;
+  /**
+   * The packets the match takes, in the vocabulary of src/space/expr.ts (`opaque` for what it cannot
+   * say). Optional: src/space/extensions.ts supplies forms for extensions without it.
+   */
+  space?(node: N, family: Family): SymExpr;
 }
 
 export interface TargetExtension<N extends TargetBase = TargetBase> {

@@ -1,7 +1,17 @@
 /**
- * `-j DNAT` (iptables-extensions(8), "DNAT"): `--to-destination [ipaddr[-ipaddr]][:port[-port]]`,
+ * `-j DNAT` (iptables-extensions(8), "DNAT"): `--to-destination [ipaddr[-ipaddr]][:port[-port[/base]]]`,
  * `--random`, `--persistent`. Only in the nat table, from PREROUTING and OUTPUT (and chains reached from
- * them). Ports need `-p tcp|udp|sctp|dccp`.
+ * them). Ports need `-p tcp|udp|sctp|dccp` (see nat-range.ts for the range syntax).
+ *
+ * Observed with iptables 1.8.9 (nf_tables and legacy agree), Linux 6.18:
+ * - printed as `--to-destination R [--random] [--persistent]` whatever the input order;
+ *   `--to` (getopt abbreviation) is read as `--to-destination`;
+ * - `--to-destination` is required ('DNAT: option "--to-destination" must be specified') and may be
+ *   given only once; DNAT has no `--random-fully` ('unknown option "--random-fully"');
+ * - placement: other tables: "DNAT target: only valid in nat table, not filter"; INPUT/POSTROUTING
+ *   (directly or through a user chain): "DNAT target: used from hooks INPUT, but only usable from
+ *   PREROUTING/OUTPUT" (kernel log; iptables-restore itself only says "RULE_APPEND failed (Invalid
+ *   argument)" with nf_tables or "line N failed" with legacy).
  */
 import type { TargetBase } from "../../model/ast.js";
 import { defineTarget } from "../types.js";
@@ -10,7 +20,7 @@ import { decodeNatRange, formatNatRange, natRewrite, type NatRange } from "./nat
 
 export interface DnatTarget extends TargetBase {
   readonly name: "DNAT";
-  /** Absent: keep the address and only... (iptables requires it for DNAT; absent only after an error). */
+  /** Absent only after an error (iptables requires it). */
   readonly to?: NatRange;
   readonly random: boolean;
   readonly persistent: boolean;
@@ -21,15 +31,15 @@ export const DNAT = defineTarget<DnatTarget>({
   tables: ["nat"],
   hooks: ["PREROUTING", "OUTPUT"],
   options: [
-    { name: "to-destination", args: 1 },
+    { name: "to-destination", aliases: ["to"], args: 1 },
     { name: "random", args: 0 },
     { name: "persistent", args: 0 },
   ],
   decode(opts, ctx, loc) {
     const o = byName(opts, ctx, "DNAT");
     const to = o.get("to-destination");
-    if (!to) ctx.error("missing-option", "DNAT: --to-destination is required", loc);
-    const range = to ? decodeNatRange(to, ctx, "DNAT") : undefined;
+    if (!to) ctx.error("missing-option", 'DNAT: option "--to-destination" must be specified', loc);
+    const range = to ? decodeNatRange(to, ctx, "DNAT", "keep") : undefined;
     return {
       kind: "target",
       name: "DNAT",
@@ -44,6 +54,6 @@ export const DNAT = defineTarget<DnatTarget>({
   },
   evaluate(t, pkt) {
     const packet = natRewrite(pkt, t.to, "dst");
-    return { kind: "nat", nat: "DNAT", packet, detail: t.to ? formatNatRange(t.to, pkt.family) : "" };
+    return { kind: "nat", nat: "DNAT", packet, detail: t.to ? `to ${formatNatRange(t.to, pkt.family)}` : "" };
   },
 });
