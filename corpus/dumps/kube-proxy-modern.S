@@ -1,0 +1,36 @@
+-P INPUT ACCEPT
+-P FORWARD ACCEPT
+-P OUTPUT ACCEPT
+-N KUBE-EXTERNAL-SERVICES
+-N KUBE-FIREWALL
+-N KUBE-FORWARD
+-N KUBE-KUBELET-CANARY
+-N KUBE-NODEPORTS
+-N KUBE-PROXY-CANARY
+-N KUBE-PROXY-FIREWALL
+-N KUBE-SERVICES
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A INPUT -m comment --comment "kubernetes health check service ports" -j KUBE-NODEPORTS
+-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A INPUT -j KUBE-FIREWALL
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A FORWARD -m comment --comment "kubernetes forwarding rules" -j KUBE-FORWARD
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes load balancer firewall" -j KUBE-PROXY-FIREWALL
+-A OUTPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -j KUBE-FIREWALL
+-A KUBE-EXTERNAL-SERVICES -d 203.0.113.99/32 -p tcp -m comment --comment "shop/legacy-db:mysql has no endpoints" -m tcp --dport 3306 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "shop/legacy-db:mysql has no endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 30306 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-EXTERNAL-SERVICES -d 198.51.100.40/32 -p tcp -m comment --comment "shop/search:http has no local endpoints" -m tcp --dport 80 -j DROP
+-A KUBE-EXTERNAL-SERVICES -p tcp -m comment --comment "shop/search:http has no local endpoints" -m addrtype --dst-type LOCAL -m tcp --dport 31800 -j DROP
+-A KUBE-FIREWALL ! -s 127.0.0.0/8 -d 127.0.0.0/8 -m comment --comment "block incoming localnet connections" -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP
+-A KUBE-FORWARD -m conntrack --ctstate INVALID -m nfacct --nfacct-name  ct_state_invalid_dropped_pkts -j DROP
+-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark 0x4000/0x4000 -j ACCEPT
+-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+-A KUBE-NODEPORTS -p tcp -m comment --comment "shop/checkout:https health check node port" -m tcp --dport 32123 -j ACCEPT
+-A KUBE-NODEPORTS -p tcp -m comment --comment "ingress/edge:http health check node port" -m tcp --dport 31080 -j ACCEPT
+-A KUBE-NODEPORTS -p tcp -m comment --comment "shop/search:http health check node port" -m tcp --dport 31990 -j ACCEPT
+-A KUBE-PROXY-FIREWALL -d 198.51.100.20/32 -p tcp -m comment --comment "shop/api:grpc traffic not accepted by KUBE-FW-TG4Y7II5EGIOXNPD" -m tcp --dport 9090 -j DROP
+-A KUBE-SERVICES -d 10.105.3.3/32 -p tcp -m comment --comment "shop/legacy-db:mysql has no endpoints" -m tcp --dport 3306 -j REJECT --reject-with icmp-port-unreachable
+-A KUBE-SERVICES -d 10.108.9.100/32 -p tcp -m comment --comment "monitoring/node-exporter:metrics has no local endpoints" -m tcp --dport 9100 -j DROP

@@ -1,0 +1,181 @@
+-P PREROUTING ACCEPT
+-P INPUT ACCEPT
+-P OUTPUT ACCEPT
+-P POSTROUTING ACCEPT
+-N KUBE-EXT-GTJZQLNV22BQ36AO
+-N KUBE-EXT-IOUWGO7DACUF3IKF
+-N KUBE-EXT-PY4JZH2ITZYEO4CN
+-N KUBE-EXT-S6GYCJULEJ2HSKT7
+-N KUBE-EXT-TG4Y7II5EGIOXNPD
+-N KUBE-FW-TG4Y7II5EGIOXNPD
+-N KUBE-KUBELET-CANARY
+-N KUBE-MARK-MASQ
+-N KUBE-NODEPORTS
+-N KUBE-POSTROUTING
+-N KUBE-PROXY-CANARY
+-N KUBE-SEP-6CGHRP7YYOESEDFC
+-N KUBE-SEP-6E4NIZYBEIHQEHGV
+-N KUBE-SEP-6E7XQMQ4RAYOWTTM
+-N KUBE-SEP-6LVFTWA5HFTLONTL
+-N KUBE-SEP-7CDMZDD7FHVYWMVH
+-N KUBE-SEP-7VLQ7H3ZZKJGLFVC
+-N KUBE-SEP-ICIBXDQGADXSLHIO
+-N KUBE-SEP-IRL66XOLFEIVW3MD
+-N KUBE-SEP-IT2ZTR26TO4XFPTO
+-N KUBE-SEP-MFZFUC6XIEF524JN
+-N KUBE-SEP-N4G2XR5TDX7PQE7P
+-N KUBE-SEP-NRSKHYXXR2DDMEVI
+-N KUBE-SEP-RLR6ZXJXMQP3D2RN
+-N KUBE-SEP-VKXUTNW567IVMLXF
+-N KUBE-SEP-VLRIKT2CY7OJ3PEU
+-N KUBE-SEP-XQ5XPRT6YND4XJOV
+-N KUBE-SEP-Y4Q4GH7RJ5X36AL4
+-N KUBE-SEP-YIL6JZP7A3QYXJU2
+-N KUBE-SEP-ZBVVPOHL4ZYRENU6
+-N KUBE-SEP-ZP3FB6NMPNCO4VBJ
+-N KUBE-SEP-ZXMNUKOKXUTL2MK2
+-N KUBE-SERVICES
+-N KUBE-SVC-ERIFXISQEP7F7OF4
+-N KUBE-SVC-GTJZQLNV22BQ36AO
+-N KUBE-SVC-IOUWGO7DACUF3IKF
+-N KUBE-SVC-JD5MR3NA4I4DYORP
+-N KUBE-SVC-N5W5PH5NLY2BP4HG
+-N KUBE-SVC-NPX46M4PTMTKRN6Y
+-N KUBE-SVC-PY4JZH2ITZYEO4CN
+-N KUBE-SVC-S6GYCJULEJ2HSKT7
+-N KUBE-SVC-TCOU7JCQXEZGVUNU
+-N KUBE-SVC-TG4Y7II5EGIOXNPD
+-N KUBE-SVC-UF6OXWK6NXD257M6
+-N KUBE-SVL-IOUWGO7DACUF3IKF
+-N KUBE-SVL-S6GYCJULEJ2HSKT7
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+-A KUBE-EXT-GTJZQLNV22BQ36AO -s 10.244.0.0/16 -m comment --comment "pod traffic for shop/search:http external destinations" -j KUBE-SVC-GTJZQLNV22BQ36AO
+-A KUBE-EXT-GTJZQLNV22BQ36AO -m comment --comment "masquerade LOCAL traffic for shop/search:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ
+-A KUBE-EXT-GTJZQLNV22BQ36AO -m comment --comment "route LOCAL traffic for shop/search:http external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-GTJZQLNV22BQ36AO
+-A KUBE-EXT-IOUWGO7DACUF3IKF -s 10.244.0.0/16 -m comment --comment "pod traffic for ingress/edge:http external destinations" -j KUBE-SVC-IOUWGO7DACUF3IKF
+-A KUBE-EXT-IOUWGO7DACUF3IKF -m comment --comment "masquerade LOCAL traffic for ingress/edge:http external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ
+-A KUBE-EXT-IOUWGO7DACUF3IKF -m comment --comment "route LOCAL traffic for ingress/edge:http external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-IOUWGO7DACUF3IKF
+-A KUBE-EXT-IOUWGO7DACUF3IKF -j KUBE-SVL-IOUWGO7DACUF3IKF
+-A KUBE-EXT-PY4JZH2ITZYEO4CN -m comment --comment "masquerade traffic for shop/frontend:http external destinations" -j KUBE-MARK-MASQ
+-A KUBE-EXT-PY4JZH2ITZYEO4CN -j KUBE-SVC-PY4JZH2ITZYEO4CN
+-A KUBE-EXT-S6GYCJULEJ2HSKT7 -s 10.244.0.0/16 -m comment --comment "pod traffic for shop/checkout:https external destinations" -j KUBE-SVC-S6GYCJULEJ2HSKT7
+-A KUBE-EXT-S6GYCJULEJ2HSKT7 -m comment --comment "masquerade LOCAL traffic for shop/checkout:https external destinations" -m addrtype --src-type LOCAL -j KUBE-MARK-MASQ
+-A KUBE-EXT-S6GYCJULEJ2HSKT7 -m comment --comment "route LOCAL traffic for shop/checkout:https external destinations" -m addrtype --src-type LOCAL -j KUBE-SVC-S6GYCJULEJ2HSKT7
+-A KUBE-EXT-S6GYCJULEJ2HSKT7 -j KUBE-SVL-S6GYCJULEJ2HSKT7
+-A KUBE-EXT-TG4Y7II5EGIOXNPD -m comment --comment "masquerade traffic for shop/api:grpc external destinations" -j KUBE-MARK-MASQ
+-A KUBE-EXT-TG4Y7II5EGIOXNPD -j KUBE-SVC-TG4Y7II5EGIOXNPD
+-A KUBE-FW-TG4Y7II5EGIOXNPD -s 203.0.113.0/24 -m comment --comment "shop/api:grpc loadbalancer IP" -j KUBE-EXT-TG4Y7II5EGIOXNPD
+-A KUBE-FW-TG4Y7II5EGIOXNPD -s 192.0.2.0/25 -m comment --comment "shop/api:grpc loadbalancer IP" -j KUBE-EXT-TG4Y7II5EGIOXNPD
+-A KUBE-FW-TG4Y7II5EGIOXNPD -s 192.168.49.0/24 -m comment --comment "shop/api:grpc loadbalancer IP" -j KUBE-EXT-TG4Y7II5EGIOXNPD
+-A KUBE-FW-TG4Y7II5EGIOXNPD -s 198.51.100.20/32 -m comment --comment "shop/api:grpc loadbalancer IP" -j KUBE-EXT-TG4Y7II5EGIOXNPD
+-A KUBE-FW-TG4Y7II5EGIOXNPD -m comment --comment "other traffic to shop/api:grpc will be dropped by KUBE-PROXY-FIREWALL"
+-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000
+-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "shop/frontend:http" -m tcp --dport 30080 -m nfacct --nfacct-name  localhost_nps_accepted_pkts -j KUBE-EXT-PY4JZH2ITZYEO4CN
+-A KUBE-NODEPORTS -p tcp -m comment --comment "shop/frontend:http" -m tcp --dport 30080 -j KUBE-EXT-PY4JZH2ITZYEO4CN
+-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "shop/checkout:https" -m tcp --dport 31443 -m nfacct --nfacct-name  localhost_nps_accepted_pkts -j KUBE-EXT-S6GYCJULEJ2HSKT7
+-A KUBE-NODEPORTS -p tcp -m comment --comment "shop/checkout:https" -m tcp --dport 31443 -j KUBE-EXT-S6GYCJULEJ2HSKT7
+-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "shop/api:grpc" -m tcp --dport 30990 -m nfacct --nfacct-name  localhost_nps_accepted_pkts -j KUBE-EXT-TG4Y7II5EGIOXNPD
+-A KUBE-NODEPORTS -p tcp -m comment --comment "shop/api:grpc" -m tcp --dport 30990 -j KUBE-EXT-TG4Y7II5EGIOXNPD
+-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "ingress/edge:http" -m tcp --dport 32080 -m nfacct --nfacct-name  localhost_nps_accepted_pkts -j KUBE-EXT-IOUWGO7DACUF3IKF
+-A KUBE-NODEPORTS -p tcp -m comment --comment "ingress/edge:http" -m tcp --dport 32080 -j KUBE-EXT-IOUWGO7DACUF3IKF
+-A KUBE-NODEPORTS -d 127.0.0.0/8 -p tcp -m comment --comment "shop/search:http" -m tcp --dport 31800 -m nfacct --nfacct-name  localhost_nps_accepted_pkts -j KUBE-EXT-GTJZQLNV22BQ36AO
+-A KUBE-NODEPORTS -p tcp -m comment --comment "shop/search:http" -m tcp --dport 31800 -j KUBE-EXT-GTJZQLNV22BQ36AO
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A KUBE-SEP-6CGHRP7YYOESEDFC -s 10.244.2.12/32 -m comment --comment "shop/checkout:https" -j KUBE-MARK-MASQ
+-A KUBE-SEP-6CGHRP7YYOESEDFC -p tcp -m comment --comment "shop/checkout:https" -m tcp -j DNAT --to-destination 10.244.2.12:8443
+-A KUBE-SEP-6E4NIZYBEIHQEHGV -s 10.244.3.50/32 -m comment --comment "telco/diameter:sctp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-6E4NIZYBEIHQEHGV -p sctp -m comment --comment "telco/diameter:sctp" -m sctp -j DNAT --to-destination 10.244.3.50:3868
+-A KUBE-SEP-6E7XQMQ4RAYOWTTM -s 10.244.0.3/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ
+-A KUBE-SEP-6E7XQMQ4RAYOWTTM -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination 10.244.0.3:53
+-A KUBE-SEP-6LVFTWA5HFTLONTL -s 10.244.2.60/32 -m comment --comment "shop/search:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-6LVFTWA5HFTLONTL -p tcp -m comment --comment "shop/search:http" -m tcp -j DNAT --to-destination 10.244.2.60:8080
+-A KUBE-SEP-7CDMZDD7FHVYWMVH -s 10.244.1.14/32 -m comment --comment "shop/api:grpc" -j KUBE-MARK-MASQ
+-A KUBE-SEP-7CDMZDD7FHVYWMVH -p tcp -m comment --comment "shop/api:grpc" -m tcp -j DNAT --to-destination 10.244.1.14:9090
+-A KUBE-SEP-7VLQ7H3ZZKJGLFVC -s 10.244.1.30/32 -m comment --comment "ingress/edge:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-7VLQ7H3ZZKJGLFVC -p tcp -m comment --comment "ingress/edge:http" -m tcp -j DNAT --to-destination 10.244.1.30:80
+-A KUBE-SEP-ICIBXDQGADXSLHIO -s 10.244.3.21/32 -m comment --comment "shop/cart" -j KUBE-MARK-MASQ
+-A KUBE-SEP-ICIBXDQGADXSLHIO -p tcp -m comment --comment "shop/cart" -m recent --set --name KUBE-SEP-ICIBXDQGADXSLHIO --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.244.3.21:6379
+-A KUBE-SEP-IRL66XOLFEIVW3MD -s 10.244.2.31/32 -m comment --comment "ingress/edge:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-IRL66XOLFEIVW3MD -p tcp -m comment --comment "ingress/edge:http" -m tcp -j DNAT --to-destination 10.244.2.31:80
+-A KUBE-SEP-IT2ZTR26TO4XFPTO -s 10.244.0.2/32 -m comment --comment "kube-system/kube-dns:dns-tcp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-IT2ZTR26TO4XFPTO -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp" -m tcp -j DNAT --to-destination 10.244.0.2:53
+-A KUBE-SEP-MFZFUC6XIEF524JN -s 10.244.1.20/32 -m comment --comment "shop/cart" -j KUBE-MARK-MASQ
+-A KUBE-SEP-MFZFUC6XIEF524JN -p tcp -m comment --comment "shop/cart" -m recent --set --name KUBE-SEP-MFZFUC6XIEF524JN --mask 255.255.255.255 --rsource -m tcp -j DNAT --to-destination 10.244.1.20:6379
+-A KUBE-SEP-N4G2XR5TDX7PQE7P -s 10.244.0.2/32 -m comment --comment "kube-system/kube-dns:metrics" -j KUBE-MARK-MASQ
+-A KUBE-SEP-N4G2XR5TDX7PQE7P -p tcp -m comment --comment "kube-system/kube-dns:metrics" -m tcp -j DNAT --to-destination 10.244.0.2:9153
+-A KUBE-SEP-NRSKHYXXR2DDMEVI -s 10.244.3.9/32 -m comment --comment "shop/frontend:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-NRSKHYXXR2DDMEVI -p tcp -m comment --comment "shop/frontend:http" -m tcp -j DNAT --to-destination 10.244.3.9:8080
+-A KUBE-SEP-RLR6ZXJXMQP3D2RN -s 192.168.49.2/32 -m comment --comment "default/kubernetes:https" -j KUBE-MARK-MASQ
+-A KUBE-SEP-RLR6ZXJXMQP3D2RN -p tcp -m comment --comment "default/kubernetes:https" -m tcp -j DNAT --to-destination 192.168.49.2:6443
+-A KUBE-SEP-VKXUTNW567IVMLXF -s 10.244.3.15/32 -m comment --comment "shop/api:grpc" -j KUBE-MARK-MASQ
+-A KUBE-SEP-VKXUTNW567IVMLXF -p tcp -m comment --comment "shop/api:grpc" -m tcp -j DNAT --to-destination 10.244.3.15:9090
+-A KUBE-SEP-VLRIKT2CY7OJ3PEU -s 10.244.1.5/32 -m comment --comment "shop/frontend:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-VLRIKT2CY7OJ3PEU -p tcp -m comment --comment "shop/frontend:http" -m tcp -j DNAT --to-destination 10.244.1.5:8080
+-A KUBE-SEP-XQ5XPRT6YND4XJOV -s 10.244.2.7/32 -m comment --comment "shop/frontend:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-XQ5XPRT6YND4XJOV -p tcp -m comment --comment "shop/frontend:http" -m tcp -j DNAT --to-destination 10.244.2.7:8080
+-A KUBE-SEP-Y4Q4GH7RJ5X36AL4 -s 10.244.3.61/32 -m comment --comment "shop/search:http" -j KUBE-MARK-MASQ
+-A KUBE-SEP-Y4Q4GH7RJ5X36AL4 -p tcp -m comment --comment "shop/search:http" -m tcp -j DNAT --to-destination 10.244.3.61:8080
+-A KUBE-SEP-YIL6JZP7A3QYXJU2 -s 10.244.0.2/32 -m comment --comment "kube-system/kube-dns:dns" -j KUBE-MARK-MASQ
+-A KUBE-SEP-YIL6JZP7A3QYXJU2 -p udp -m comment --comment "kube-system/kube-dns:dns" -m udp -j DNAT --to-destination 10.244.0.2:53
+-A KUBE-SEP-ZBVVPOHL4ZYRENU6 -s 10.244.1.11/32 -m comment --comment "shop/checkout:https" -j KUBE-MARK-MASQ
+-A KUBE-SEP-ZBVVPOHL4ZYRENU6 -p tcp -m comment --comment "shop/checkout:https" -m tcp -j DNAT --to-destination 10.244.1.11:8443
+-A KUBE-SEP-ZP3FB6NMPNCO4VBJ -s 10.244.0.3/32 -m comment --comment "kube-system/kube-dns:metrics" -j KUBE-MARK-MASQ
+-A KUBE-SEP-ZP3FB6NMPNCO4VBJ -p tcp -m comment --comment "kube-system/kube-dns:metrics" -m tcp -j DNAT --to-destination 10.244.0.3:9153
+-A KUBE-SEP-ZXMNUKOKXUTL2MK2 -s 10.244.0.3/32 -m comment --comment "kube-system/kube-dns:dns-tcp" -j KUBE-MARK-MASQ
+-A KUBE-SEP-ZXMNUKOKXUTL2MK2 -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp" -m tcp -j DNAT --to-destination 10.244.0.3:53
+-A KUBE-SERVICES -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-NPX46M4PTMTKRN6Y
+-A KUBE-SERVICES -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-SVC-TCOU7JCQXEZGVUNU
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -m tcp --dport 53 -j KUBE-SVC-ERIFXISQEP7F7OF4
+-A KUBE-SERVICES -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:metrics cluster IP" -m tcp --dport 9153 -j KUBE-SVC-JD5MR3NA4I4DYORP
+-A KUBE-SERVICES -d 10.101.12.34/32 -p tcp -m comment --comment "shop/frontend:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-PY4JZH2ITZYEO4CN
+-A KUBE-SERVICES -d 10.102.45.6/32 -p tcp -m comment --comment "shop/checkout:https cluster IP" -m tcp --dport 443 -j KUBE-SVC-S6GYCJULEJ2HSKT7
+-A KUBE-SERVICES -d 10.103.7.8/32 -p tcp -m comment --comment "shop/api:grpc cluster IP" -m tcp --dport 9090 -j KUBE-SVC-TG4Y7II5EGIOXNPD
+-A KUBE-SERVICES -d 198.51.100.20/32 -p tcp -m comment --comment "shop/api:grpc loadbalancer IP" -m tcp --dport 9090 -j KUBE-FW-TG4Y7II5EGIOXNPD
+-A KUBE-SERVICES -d 10.104.1.2/32 -p tcp -m comment --comment "shop/cart cluster IP" -m tcp --dport 6379 -j KUBE-SVC-N5W5PH5NLY2BP4HG
+-A KUBE-SERVICES -d 10.106.0.50/32 -p tcp -m comment --comment "ingress/edge:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-IOUWGO7DACUF3IKF
+-A KUBE-SERVICES -d 203.0.113.10/32 -p tcp -m comment --comment "ingress/edge:http external IP" -m tcp --dport 80 -j KUBE-EXT-IOUWGO7DACUF3IKF
+-A KUBE-SERVICES -d 198.51.100.30/32 -p tcp -m comment --comment "ingress/edge:http loadbalancer IP" -m tcp --dport 80 -j KUBE-EXT-IOUWGO7DACUF3IKF
+-A KUBE-SERVICES -d 10.107.3.4/32 -p tcp -m comment --comment "shop/search:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-GTJZQLNV22BQ36AO
+-A KUBE-SERVICES -d 198.51.100.40/32 -p tcp -m comment --comment "shop/search:http loadbalancer IP" -m tcp --dport 80 -j KUBE-EXT-GTJZQLNV22BQ36AO
+-A KUBE-SERVICES -d 10.109.0.9/32 -p sctp -m comment --comment "telco/diameter:sctp cluster IP" -m sctp --dport 3868 -j KUBE-SVC-UF6OXWK6NXD257M6
+-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+-A KUBE-SVC-ERIFXISQEP7F7OF4 ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:dns-tcp cluster IP" -m tcp --dport 53 -j KUBE-MARK-MASQ
+-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.244.0.2:53" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-IT2ZTR26TO4XFPTO
+-A KUBE-SVC-ERIFXISQEP7F7OF4 -m comment --comment "kube-system/kube-dns:dns-tcp -> 10.244.0.3:53" -j KUBE-SEP-ZXMNUKOKXUTL2MK2
+-A KUBE-SVC-GTJZQLNV22BQ36AO ! -s 10.244.0.0/16 -d 10.107.3.4/32 -p tcp -m comment --comment "shop/search:http cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ
+-A KUBE-SVC-GTJZQLNV22BQ36AO -m comment --comment "shop/search:http -> 10.244.2.60:8080" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-6LVFTWA5HFTLONTL
+-A KUBE-SVC-GTJZQLNV22BQ36AO -m comment --comment "shop/search:http -> 10.244.3.61:8080" -j KUBE-SEP-Y4Q4GH7RJ5X36AL4
+-A KUBE-SVC-IOUWGO7DACUF3IKF ! -s 10.244.0.0/16 -d 10.106.0.50/32 -p tcp -m comment --comment "ingress/edge:http cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ
+-A KUBE-SVC-IOUWGO7DACUF3IKF -m comment --comment "ingress/edge:http -> 10.244.1.30:80" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-7VLQ7H3ZZKJGLFVC
+-A KUBE-SVC-IOUWGO7DACUF3IKF -m comment --comment "ingress/edge:http -> 10.244.2.31:80" -j KUBE-SEP-IRL66XOLFEIVW3MD
+-A KUBE-SVC-JD5MR3NA4I4DYORP ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p tcp -m comment --comment "kube-system/kube-dns:metrics cluster IP" -m tcp --dport 9153 -j KUBE-MARK-MASQ
+-A KUBE-SVC-JD5MR3NA4I4DYORP -m comment --comment "kube-system/kube-dns:metrics -> 10.244.0.2:9153" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-N4G2XR5TDX7PQE7P
+-A KUBE-SVC-JD5MR3NA4I4DYORP -m comment --comment "kube-system/kube-dns:metrics -> 10.244.0.3:9153" -j KUBE-SEP-ZP3FB6NMPNCO4VBJ
+-A KUBE-SVC-N5W5PH5NLY2BP4HG ! -s 10.244.0.0/16 -d 10.104.1.2/32 -p tcp -m comment --comment "shop/cart cluster IP" -m tcp --dport 6379 -j KUBE-MARK-MASQ
+-A KUBE-SVC-N5W5PH5NLY2BP4HG -m comment --comment "shop/cart -> 10.244.1.20:6379" -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-MFZFUC6XIEF524JN --mask 255.255.255.255 --rsource -j KUBE-SEP-MFZFUC6XIEF524JN
+-A KUBE-SVC-N5W5PH5NLY2BP4HG -m comment --comment "shop/cart -> 10.244.3.21:6379" -m recent --rcheck --seconds 10800 --reap --name KUBE-SEP-ICIBXDQGADXSLHIO --mask 255.255.255.255 --rsource -j KUBE-SEP-ICIBXDQGADXSLHIO
+-A KUBE-SVC-N5W5PH5NLY2BP4HG -m comment --comment "shop/cart -> 10.244.1.20:6379" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-MFZFUC6XIEF524JN
+-A KUBE-SVC-N5W5PH5NLY2BP4HG -m comment --comment "shop/cart -> 10.244.3.21:6379" -j KUBE-SEP-ICIBXDQGADXSLHIO
+-A KUBE-SVC-NPX46M4PTMTKRN6Y ! -s 10.244.0.0/16 -d 10.96.0.1/32 -p tcp -m comment --comment "default/kubernetes:https cluster IP" -m tcp --dport 443 -j KUBE-MARK-MASQ
+-A KUBE-SVC-NPX46M4PTMTKRN6Y -m comment --comment "default/kubernetes:https -> 192.168.49.2:6443" -j KUBE-SEP-RLR6ZXJXMQP3D2RN
+-A KUBE-SVC-PY4JZH2ITZYEO4CN ! -s 10.244.0.0/16 -d 10.101.12.34/32 -p tcp -m comment --comment "shop/frontend:http cluster IP" -m tcp --dport 80 -j KUBE-MARK-MASQ
+-A KUBE-SVC-PY4JZH2ITZYEO4CN -m comment --comment "shop/frontend:http -> 10.244.1.5:8080" -m statistic --mode random --probability 0.33333333349 -j KUBE-SEP-VLRIKT2CY7OJ3PEU
+-A KUBE-SVC-PY4JZH2ITZYEO4CN -m comment --comment "shop/frontend:http -> 10.244.2.7:8080" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-XQ5XPRT6YND4XJOV
+-A KUBE-SVC-PY4JZH2ITZYEO4CN -m comment --comment "shop/frontend:http -> 10.244.3.9:8080" -j KUBE-SEP-NRSKHYXXR2DDMEVI
+-A KUBE-SVC-S6GYCJULEJ2HSKT7 ! -s 10.244.0.0/16 -d 10.102.45.6/32 -p tcp -m comment --comment "shop/checkout:https cluster IP" -m tcp --dport 443 -j KUBE-MARK-MASQ
+-A KUBE-SVC-S6GYCJULEJ2HSKT7 -m comment --comment "shop/checkout:https -> 10.244.1.11:8443" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-ZBVVPOHL4ZYRENU6
+-A KUBE-SVC-S6GYCJULEJ2HSKT7 -m comment --comment "shop/checkout:https -> 10.244.2.12:8443" -j KUBE-SEP-6CGHRP7YYOESEDFC
+-A KUBE-SVC-TCOU7JCQXEZGVUNU ! -s 10.244.0.0/16 -d 10.96.0.10/32 -p udp -m comment --comment "kube-system/kube-dns:dns cluster IP" -m udp --dport 53 -j KUBE-MARK-MASQ
+-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns -> 10.244.0.2:53" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-YIL6JZP7A3QYXJU2
+-A KUBE-SVC-TCOU7JCQXEZGVUNU -m comment --comment "kube-system/kube-dns:dns -> 10.244.0.3:53" -j KUBE-SEP-6E7XQMQ4RAYOWTTM
+-A KUBE-SVC-TG4Y7II5EGIOXNPD ! -s 10.244.0.0/16 -d 10.103.7.8/32 -p tcp -m comment --comment "shop/api:grpc cluster IP" -m tcp --dport 9090 -j KUBE-MARK-MASQ
+-A KUBE-SVC-TG4Y7II5EGIOXNPD -m comment --comment "shop/api:grpc -> 10.244.1.14:9090" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-7CDMZDD7FHVYWMVH
+-A KUBE-SVC-TG4Y7II5EGIOXNPD -m comment --comment "shop/api:grpc -> 10.244.3.15:9090" -j KUBE-SEP-VKXUTNW567IVMLXF
+-A KUBE-SVC-UF6OXWK6NXD257M6 ! -s 10.244.0.0/16 -d 10.109.0.9/32 -p sctp -m comment --comment "telco/diameter:sctp cluster IP" -m sctp --dport 3868 -j KUBE-MARK-MASQ
+-A KUBE-SVC-UF6OXWK6NXD257M6 -m comment --comment "telco/diameter:sctp -> 10.244.3.50:3868" -j KUBE-SEP-6E4NIZYBEIHQEHGV
+-A KUBE-SVL-IOUWGO7DACUF3IKF -m comment --comment "ingress/edge:http -> 10.244.1.30:80" -j KUBE-SEP-7VLQ7H3ZZKJGLFVC
+-A KUBE-SVL-S6GYCJULEJ2HSKT7 -m comment --comment "shop/checkout:https -> 10.244.1.11:8443" -j KUBE-SEP-ZBVVPOHL4ZYRENU6
