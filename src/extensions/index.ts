@@ -91,8 +91,6 @@ export function findTargetExtension(name: string): TargetExtension<TargetBase> |
  * than mistaken for a jump to an undefined chain).
  */
 export const KNOWN_UNMODELLED_TARGETS: ReadonlySet<string> = new Set([
-  "TPROXY", "TEE", "TCPMSS", "TRACE", "AUDIT", "CHECKSUM", "CLASSIFY", "CONNSECMARK", "SECMARK", "DSCP",
-  "ECN", "HL", "HMARK", "IDLETIMER", "LED", "NETMAP", "NFQUEUE", "RATEEST", "SET", "SYNPROXY", "TOS",
-  "TTL", "ULOG", "CLUSTERIP", "CONNMARK", "LOG", "NFLOG", "MARK", "CT", "NOTRACK", "REJECT", "SNAT",
-  "MASQUERADE", "REDIRECT", "DNPT", "SNPT", "TCPOPTSTRIP", "IPMARK", "XDP",
+  "TEE", "TRACE", "AUDIT", "CONNSECMARK", "SECMARK", "ECN", "HMARK", "IDLETIMER", "LED", "NETMAP",
+  "RATEEST", "SYNPROXY", "ULOG", "CLUSTERIP", "DNPT", "SNPT", "TCPOPTSTRIP", "IPMARK", "XDP",
 ]);

@@ -25,9 +25,10 @@ export const BUILTIN_CHAINS: Readonly<Record<TableName, readonly Hook[]>> = {
   security: ["INPUT", "FORWARD", "OUTPUT"],
 };
 
+/** Packet and byte counters: u64 in the kernel, so bigint (they reach 2^64-1 in real dumps). */
 export interface Counters {
-  readonly packets: number;
-  readonly bytes: number;
+  readonly packets: bigint;
+  readonly bytes: bigint;
 }
 
 export interface CommentLine {
@@ -132,6 +133,8 @@ export interface OpaqueMatch {
   readonly module: string;
   /** The words after `-m name` up to the next `-m`/`-j`/built-in option, unquoted, with `!` kept. */
   readonly args: readonly string[];
+  /** The same words exactly as written (quotes kept), printed back verbatim. */
+  readonly written?: readonly string[];
   readonly loc: SourceLoc;
 }
 
@@ -165,6 +168,8 @@ export interface OpaqueTarget {
   readonly kind: "opaque-target";
   readonly name: string;
   readonly args: readonly string[];
+  /** The words exactly as written (quotes kept), printed back verbatim. */
+  readonly written?: readonly string[];
   readonly loc: SourceLoc;
 }
 

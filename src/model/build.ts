@@ -152,7 +152,7 @@ interface PendingModule {
   readonly implicit: boolean;
   readonly opts: OptionOccurrence[];
   /** Words of an unknown module, kept verbatim. */
-  readonly raw: string[];
+  readonly raw: Word[];
 }
 
 interface PendingTarget {
@@ -161,7 +161,7 @@ interface PendingTarget {
   readonly ext: TargetExtension<TargetBase> | undefined;
   readonly loc: SourceLoc;
   readonly opts: OptionOccurrence[];
-  readonly raw: string[];
+  readonly raw: Word[];
   /** Decided later: jump to a chain or an unmodelled target. */
   opaque: boolean;
 }
@@ -626,10 +626,9 @@ class Builder extends BaseVisitor {
             break;
           }
           case "counters": {
-            const p = Number(got.values[0]!.text);
-            const b = Number(got.values[1]!.text);
-            if (!Number.isSafeInteger(p) || !Number.isSafeInteger(b)) this.sink.error("bad-counters", "-c needs two numbers (packets bytes)", w.loc);
-            else ruleCounters = { packets: p, bytes: b };
+            const [p, b] = got.values.map((x) => (/^\d+$/.test(x.text) ? BigInt(x.text) : -1n));
+            if (p! < 0n || b! < 0n || p! > U64_MAX || b! > U64_MAX) this.sink.error("bad-counters", "-c needs two numbers (packets bytes)", w.loc);
+            else ruleCounters = { packets: p!, bytes: b! };
             break;
           }
           case "family": {
@@ -669,9 +668,9 @@ class Builder extends BaseVisitor {
         const opaqueM = [...modules].reverse().find((m) => !m.ext);
         const holder = opaqueT ?? opaqueM;
         if (holder) {
-          if (negated) holder.raw.push("!");
-          holder.raw.push(w.text);
-          while (i < words.length && !words[i]!.isOption && !(words[i]!.isBang && words[i + 1]?.isOption)) holder.raw.push(words[i++]!.text);
+          if (bangWord) holder.raw.push(bangWord);
+          holder.raw.push(w);
+          while (i < words.length && !words[i]!.isOption && !(words[i]!.isBang && words[i + 1]?.isOption)) holder.raw.push(words[i++]!);
           continue;
         }
         this.sink.error("unknown-option", unknownOptionMessage(name, proto), w.loc);
@@ -704,7 +703,7 @@ class Builder extends BaseVisitor {
       let node: KnownMatch | null = null;
       if (m.ext) node = m.ext.decode(m.opts, ctx, m.loc, m.implicit) as KnownMatch | null;
       else this.sink.info("unknown-match", `match module '${m.name}' is not modelled by iptlens; it is kept as written and evaluated as unknown`, m.loc);
-      matches.push(node ?? { kind: "opaque-match", module: m.name, args: m.raw.length ? m.raw : m.opts.flatMap(occWords), loc: m.loc });
+      matches.push(node ?? opaqueMatch(m));
     }
     let tgt: Target | null = null;
     if (target) tgt = this.decodeTarget(table, target, ctx);
@@ -759,7 +758,7 @@ class Builder extends BaseVisitor {
     }
     if (KNOWN_UNMODELLED_TARGETS.has(t.name) || t.raw.length > 0) {
       this.sink.info("unknown-target", `target ${t.name} is not modelled by iptlens; the rule is kept as written and evaluated as unknown`, t.loc);
-      return { kind: "opaque-target", name: t.name, args: t.raw, loc: t.loc };
+      return { kind: "opaque-target", name: t.name, args: t.raw.map((w) => w.text), written: t.raw.map((w) => w.image), loc: t.loc };
     }
     // Neither an extension nor a verdict: iptables takes it as a chain name. Whether that chain exists
     // in the table is checked once the whole rule set is known (validateRuleset: undefined-chain).
@@ -797,7 +796,10 @@ class Builder extends BaseVisitor {
       this.sink.error("bad-counters", `expected [packets:bytes], found '${tok.image}'`, this.loc(tok));
       return undefined;
     }
-    return { packets: Number(m[1]), bytes: Number(m[2]) };
+    const packets = BigInt(m[1]!);
+    const bytes = BigInt(m[2]!);
+    if (packets > U64_MAX || bytes > U64_MAX) this.sink.error("bad-counters", `counter ${tok.image} exceeds 2^64-1`, this.loc(tok));
+    return { packets, bytes };
   }
 
   private checkChainName(name: string, loc: SourceLoc): boolean {
@@ -914,6 +916,8 @@ const BUILTIN_BITS: Record<BuiltinKey, number> = {
   source: 1, destination: 2, in: 4, out: 8, protocol: 16, fragment: 32, match: 64, jump: 128, goto: 256, counters: 512, family: 1024,
 };
 
+const U64_MAX = (1n << 64n) - 1n;
+
 const STANDARD_VERDICTS = new Set(["ACCEPT", "DROP", "RETURN", "QUEUE"]);
 
 function findSpec(options: readonly OptionSpec[], long: string): OptionSpec | undefined {
@@ -947,6 +951,11 @@ function unknownOptionMessage(name: string, proto: ProtoCond | undefined): strin
     return `option ${name} needs -p ${home.split("/")[0]} (or -m ${home}) before it; this rule has ${p}`;
   }
   return `unknown option ${name} (no loaded match or target accepts it)`;
+}
+
+function opaqueMatch(m: PendingModule): Match {
+  if (m.raw.length) return { kind: "opaque-match", module: m.name, args: m.raw.map((w) => w.text), written: m.raw.map((w) => w.image), loc: m.loc };
+  return { kind: "opaque-match", module: m.name, args: m.opts.flatMap(occWords), loc: m.loc };
 }
 
 function occWords(o: OptionOccurrence): string[] {

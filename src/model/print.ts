@@ -48,7 +48,7 @@ function printTableSave(t: Table, family: Family, out: string[], counters: boole
   out.push(`*${t.name}`);
   const chains = chainsInSaveOrder(t);
   for (const c of chains) {
-    const cnt = c.counters ?? { packets: 0, bytes: 0 };
+    const cnt = c.counters ?? { packets: 0n, bytes: 0n };
     out.push(`:${c.name} ${c.builtin ? (c.policy ?? "ACCEPT") : "-"} [${cnt.packets}:${cnt.bytes}]`);
   }
   for (const c of chains)
@@ -85,7 +85,7 @@ export function printRuleSpec(r: Rule, family: Family): string {
 }
 
 export function printMatch(m: Match, family: Family): string {
-  if (m.kind === "opaque-match") return [`-m ${m.module}`, ...m.args.map(quoteArg)].join(" ");
+  if (m.kind === "opaque-match") return [`-m ${m.module}`, ...(m.written ?? m.args.map(quoteArg))].join(" ");
   const ext = findMatchExtension(m.module);
   const body = ext ? ext.print(m, family) : "";
   return body ? `-m ${m.module} ${body}` : `-m ${m.module}`;
@@ -98,7 +98,7 @@ export function printTarget(t: Target, family: Family): string {
     case "jump":
       return `${t.goto ? "-g" : "-j"} ${t.chain}`;
     case "opaque-target":
-      return [`-j ${t.name}`, ...t.args.map(quoteArg)].join(" ");
+      return [`-j ${t.name}`, ...(t.written ?? t.args.map(quoteArg))].join(" ");
     case "target": {
       const ext = findTargetExtension(t.name);
       const body = ext ? ext.print(t, family) : "";
