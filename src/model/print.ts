@@ -48,7 +48,8 @@ function printTableSave(t: Table, family: Family, out: string[], counters: boole
   out.push(`*${t.name}`);
   const chains = chainsInSaveOrder(t);
   for (const c of chains) {
-    const cnt = c.counters ?? { packets: 0n, bytes: 0n };
+    // The kernel keeps no counters for user chains: iptables-save prints [0:0] whatever the input said.
+    const cnt = (c.builtin && c.counters) || { packets: 0n, bytes: 0n };
     out.push(`:${c.name} ${c.builtin ? (c.policy ?? "ACCEPT") : "-"} [${cnt.packets}:${cnt.bytes}]`);
   }
   for (const c of chains)
@@ -72,10 +73,13 @@ export function printRule(r: Rule, family: Family): string {
 /** Everything after `-A CHAIN`. */
 export function printRuleSpec(r: Rule, family: Family): string {
   const p: string[] = [];
-  if (r.source) p.push(`${r.source.negated ? "! " : ""}-s ${formatNet(r.source.net)}`);
-  if (r.destination) p.push(`${r.destination.negated ? "! " : ""}-d ${formatNet(r.destination.net)}`);
-  if (r.inInterface) p.push(`${r.inInterface.negated ? "! " : ""}-i ${r.inInterface.name}`);
-  if (r.outInterface) p.push(`${r.outInterface.negated ? "! " : ""}-o ${r.outInterface.name}`);
+  // A condition that matches everything (`-s 0.0.0.0/0`, `-i +`) is not stored by the kernel unless negated.
+  if (r.source && (r.source.negated || r.source.net.mask !== 0n)) p.push(`${r.source.negated ? "! " : ""}-s ${formatNet(r.source.net)}`);
+  if (r.destination && (r.destination.negated || r.destination.net.mask !== 0n))
+    p.push(`${r.destination.negated ? "! " : ""}-d ${formatNet(r.destination.net)}`);
+  if (r.inInterface && (r.inInterface.negated || r.inInterface.name !== "+")) p.push(`${r.inInterface.negated ? "! " : ""}-i ${r.inInterface.name}`);
+  if (r.outInterface && (r.outInterface.negated || r.outInterface.name !== "+"))
+    p.push(`${r.outInterface.negated ? "! " : ""}-o ${r.outInterface.name}`);
   if (r.protocol && (r.protocol.number !== 0 || r.protocol.negated))
     p.push(`${r.protocol.negated ? "! " : ""}-p ${r.protocol.number === 0 ? "all" : protoName(r.protocol.number)}`);
   if (r.fragment) p.push(`${r.fragment.negated ? "! " : ""}-f`);
