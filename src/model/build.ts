@@ -711,7 +711,12 @@ class Builder extends BaseVisitor {
       // `-A CHAIN` alone: a rule that matches everything and does nothing but count.
     }
 
+    // Conditions that match every packet are not stored by the kernel (`-p all`, `-s 0.0.0.0/0`, `-i +`).
     const protocol = proto && (proto.number !== 0 || proto.negated) ? proto : undefined;
+    if (src && !src.negated) src.nets = src.nets.filter((n) => n.mask !== 0n);
+    if (dst && !dst.negated) dst.nets = dst.nets.filter((n) => n.mask !== 0n);
+    if (inIf && !inIf.negated && inIf.name === "+") inIf = undefined;
+    if (outIf && !outIf.negated && outIf.name === "+") outIf = undefined;
     // `-s a,b -d c,d` makes one rule per combination, as iptables does.
     const srcNets = src && src.nets.length ? src.nets : [undefined];
     const dstNets = dst && dst.nets.length ? dst.nets : [undefined];
