@@ -2,7 +2,7 @@
  * Text → CST, in chunks of whole lines so that a 600k-line dump never holds more than one chunk's tokens
  * and CST in memory. Line and offset bases are reported so the builder can give file positions.
  */
-import type { CstNode, ILexingError, IRecognitionException } from "chevrotain";
+import { generateCstDts, type CstNode, type ILexingError, type IRecognitionException } from "chevrotain";
 import { lexer } from "./lexer.js";
 import { parser } from "./parser.js";
 
@@ -56,4 +56,9 @@ export function* parseChunks(text: string, chunkLines = DEFAULT_CHUNK_LINES): Ge
     line += n;
     start = end;
   }
+}
+
+/** The TypeScript declarations of the CST (grammar/cst.d.ts is generated from this). */
+export function cstDts(): string {
+  return generateCstDts(parser.getGAstProductions());
 }

@@ -11,6 +11,15 @@
  * Every problem becomes a diagnostic; every rule that can be located is kept.
  */
 import type { CstNode, IToken } from "chevrotain";
+import type {
+  ChainLineCstChildren,
+  CommandLineCstChildren,
+  CommitLineCstChildren,
+  DumpCstChildren,
+  LineCstChildren,
+  StrayLineCstChildren,
+  TableLineCstChildren,
+} from "../../grammar/cst.js";
 import { parseChunks, splitArguments } from "../../grammar/index.js";
 import { parser } from "../../grammar/parser.js";
 import * as T from "../../grammar/tokens.js";
@@ -200,17 +209,17 @@ class Builder extends BaseVisitor {
 
   // -- Visitor methods (one per grammar rule) --
 
-  dump(ctx: { line?: CstNode[] }): void {
+  dump(ctx: DumpCstChildren): void {
     for (const l of ctx.line ?? []) this.visit(l);
   }
 
-  line(ctx: Record<string, (CstNode | IToken)[] | undefined>): void {
-    if (ctx.CommentLine) return this.comment(ctx.CommentLine[0] as IToken);
+  line(ctx: LineCstChildren): void {
+    if (ctx.CommentLine) return this.comment(ctx.CommentLine[0]!);
     const node = (ctx.tableLine ?? ctx.chainLine ?? ctx.commitLine ?? ctx.commandLine ?? ctx.strayLine)?.[0];
     if (node) this.visit(node as CstNode);
   }
 
-  tableLine(ctx: { TableHeader: IToken[]; RuleWord?: IToken[] }): void {
+  tableLine(ctx: TableLineCstChildren): void {
     const tok = ctx.TableHeader[0]!;
     const loc = this.loc(tok);
     this.extraWords(ctx.RuleWord, "a table line");
@@ -231,7 +240,7 @@ class Builder extends BaseVisitor {
     this.table = this.newTable(name, loc);
   }
 
-  chainLine(ctx: { ChainDecl: IToken[]; RuleWord?: IToken[] }): void {
+  chainLine(ctx: ChainLineCstChildren): void {
     const tok = ctx.ChainDecl[0]!;
     const loc = this.loc(tok);
     const table = this.table;
@@ -272,7 +281,7 @@ class Builder extends BaseVisitor {
     }
   }
 
-  commitLine(ctx: { Commit: IToken[]; RuleWord?: IToken[] }): void {
+  commitLine(ctx: CommitLineCstChildren): void {
     const loc = this.loc(ctx.Commit[0]!);
     this.extraWords(ctx.RuleWord, "COMMIT");
     if (!this.table || this.implicitTables.has(this.table)) {
@@ -284,7 +293,7 @@ class Builder extends BaseVisitor {
     this.closeTable();
   }
 
-  strayLine(ctx: { RuleWord: IToken[] }): void {
+  strayLine(ctx: StrayLineCstChildren): void {
     const tok = ctx.RuleWord[0]!;
     this.sink.error(
       "unexpected-line",
@@ -293,7 +302,7 @@ class Builder extends BaseVisitor {
     );
   }
 
-  commandLine(ctx: { Counters?: IToken[]; Command: IToken[]; RuleText?: IToken[] }): void {
+  commandLine(ctx: CommandLineCstChildren): void {
     const cmd = ctx.Command[0]!;
     const words = ctx.RuleText ? this.words(ctx.RuleText[0]!) : [];
     const counters = ctx.Counters ? this.counters(ctx.Counters[0]!) : undefined;

@@ -1,0 +1,53 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { cstDts, parseChunk, splitArguments, scanArgument } from "../../grammar/index.js";
+import { lexer } from "../../grammar/lexer.js";
+
+describe("grammar", () => {
+  it("cst.d.ts is in sync with the grammar (regenerate: npx tsx grammar/gen-cst-dts.ts)", () => {
+    expect(readFileSync(join(import.meta.dirname, "..", "..", "grammar", "cst.d.ts"), "utf8")).toBe(cstDts());
+  });
+
+  it("lexes structural tokens only at the start of a line", () => {
+    const names = lexer.tokenize("*nat\n:X - [0:0]\n-A X -m comment --comment *x:y#z\nCOMMIT\n").tokens.map((t) => t.tokenType.name);
+    expect(names).toEqual(["TableHeader", "Newline", "ChainDecl", "Arg", "Counters", "Newline", "Append", "RuleText", "Newline", "Commit", "Newline"]);
+  });
+
+  it("keeps the rest of a command line as one RuleText token", () => {
+    const toks = lexer.tokenize('[1:2] -A KUBE-SERVICES -d 10.0.0.1/32 -m comment --comment "a b" -j X\r\n').tokens;
+    expect(toks.map((t) => [t.tokenType.name, t.image])).toEqual([
+      ["Counters", "[1:2]"],
+      ["Append", "-A"],
+      ["RuleText", 'KUBE-SERVICES -d 10.0.0.1/32 -m comment --comment "a b" -j X'],
+      ["Newline", "\r\n"],
+    ]);
+  });
+
+  it("splits arguments as iptables-restore does and classifies them", () => {
+    const text = '-s ! 1.2.3.4 --comment "a \\"b\\" c" x"y z"w -- -5 !x';
+    const words = splitArguments(text, 0, text.length).map((w) => [text.slice(w.start, w.end), w.kind]);
+    expect(words).toEqual([
+      ["-s", "option"],
+      ["!", "bang"],
+      ["1.2.3.4", "arg"],
+      ["--comment", "option"],
+      ['"a \\"b\\" c"', "arg"],
+      ['x"y z"', "arg"],
+      ["w", "arg"],
+      ["--", "arg"],
+      ["-5", "option"],
+      ["!x", "arg"],
+    ]);
+  });
+
+  it("reads an unterminated quote to the end of the line", () => {
+    expect(scanArgument('"abc def\nnext', 0)).toBe(8);
+  });
+
+  it("parses a line it does not understand as a stray line, not an exception", () => {
+    const r = parseChunk("hello world\n*filter\nCOMMIT\n");
+    expect(r.parseErrors).toEqual([]);
+    expect(r.lexErrors).toEqual([]);
+  });
+});
