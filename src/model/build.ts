@@ -592,6 +592,12 @@ class Builder extends BaseVisitor {
             const nets = this.addresses(v!);
             if (negated && nets.length > 1)
               this.sink.error("bad-negation", `! ${name} is not allowed with several addresses (iptables refuses it)`, v!.loc);
+            if (negated && nets.some((n) => n.mask === 0n))
+              this.sink.warn(
+                "negated-match-all",
+                `! ${name} ${v!.text} matches no packet; the nf_tables backend refuses it (legacy accepts it)`,
+                v!.loc,
+              );
             if (builtin.key === "source") src = { negated, nets };
             else dst = { negated, nets };
             break;

@@ -8,30 +8,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseRuleset } from "../../src/model/build.js";
 import { printRuleset } from "../../src/model/print.js";
+import { tablesOf } from "../support/save.js";
 
 const root = join(import.meta.dirname, "..", "..", "corpus");
 const sources = readdirSync(join(root, "sources")).filter((f) => f.endsWith(".rules")).sort();
-
-/** Split iptables-save text into `table name → text of *table … COMMIT`, dropping comment lines. */
-export function tablesOf(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let cur: string[] | null = null;
-  let name = "";
-  for (const line of text.split("\n")) {
-    if (line.startsWith("#")) continue;
-    if (line.startsWith("*")) {
-      name = line.slice(1);
-      cur = [line];
-    } else if (cur) {
-      cur.push(line);
-      if (line === "COMMIT") {
-        out.set(name, cur.join("\n"));
-        cur = null;
-      }
-    }
-  }
-  return out;
-}
 
 describe("fmt of restore input equals the kernel's iptables-save", () => {
   for (const f of sources) {
