@@ -20,7 +20,7 @@ import type {
   StrayLineCstChildren,
   TableLineCstChildren,
 } from "../../grammar/cst.js";
-import { parseChunks, splitArguments } from "../../grammar/index.js";
+import { scanDump, splitArguments } from "../../grammar/index.js";
 import { parser } from "../../grammar/parser.js";
 import * as T from "../../grammar/tokens.js";
 import { parseNet, type Family, type IpNet } from "../net/addr.js";
@@ -65,6 +65,8 @@ export interface ParseOptions {
   readonly table?: TableName;
   /** Run the whole-ruleset checks (undefined chains, NAT placement); default true. */
   readonly validate?: boolean;
+  /** Read `-A` lines on the fast path (default true); false sends every line through Chevrotain (tests). */
+  readonly fastPath?: boolean;
 }
 
 /** Longest chain name the kernel accepts (XT_EXTENSION_MAXNAMELEN - 1). */
@@ -82,20 +84,27 @@ export const MAX_IFACE_NAME = 15;
 export function parseRuleset(text: string, opts: ParseOptions = {}): Result<Ruleset> {
   const sink = new DiagnosticSink(opts.file);
   const b = new Builder(sink, opts.family ?? detectFamily(text), opts.table);
-  for (const chunk of parseChunks(text)) {
-    b.setChunk(chunk.text, chunk.lineBase, chunk.offsetBase);
-    for (const e of chunk.lexErrors) {
-      sink.error("lex-error", `unexpected character '${chunk.text.substr(e.offset, 1)}'`, {
-        line: (e.line ?? 1) + chunk.lineBase,
-        column: e.column ?? 1,
-      });
-    }
-    for (const e of chunk.parseErrors) {
-      const t = e.token;
-      sink.error("syntax-error", e.message, { line: (t.startLine ?? 1) + chunk.lineBase, column: t.startColumn ?? 1 }, t.image.length);
-    }
-    b.visit(chunk.cst);
-  }
+  scanDump(text, {
+    chunk(chunk) {
+      b.setChunk(chunk.text, chunk.lineBase, chunk.offsetBase);
+      for (const e of chunk.lexErrors) {
+        sink.error("lex-error", `unexpected character '${chunk.text.substr(e.offset, 1)}'`, {
+          line: (e.line ?? 1) + chunk.lineBase,
+          column: e.column ?? 1,
+        });
+      }
+      for (const e of chunk.parseErrors) {
+        const t = e.token;
+        sink.error("syntax-error", e.message, { line: (t.startLine ?? 1) + chunk.lineBase, column: t.startColumn ?? 1 }, t.image.length);
+      }
+      b.visit(chunk.cst);
+    },
+    append(children) {
+      // Fast-path lines carry absolute positions.
+      b.setChunk(text, 0, 0);
+      b.commandLine(children);
+    },
+  }, undefined, opts.fastPath !== false);
   const rs = b.finish(opts.file);
   if (opts.validate !== false) validateRuleset(rs, sink);
   return { value: rs, diagnostics: sortDiagnostics(sink.items) };
@@ -117,14 +126,47 @@ export function detectFamily(text: string): Family {
 
 // ---- Words ------------------------------------------------------------------------------------------
 
-interface Word {
-  /** Unquoted text, as iptables hands it to getopt. */
-  readonly text: string;
-  /** As written. */
-  readonly image: string;
-  readonly loc: SourceLoc;
-  readonly isOption: boolean;
-  readonly isBang: boolean;
+/**
+ * One word of a rule. Its SourceLoc is made only when something asks (a diagnostic, a node that keeps
+ * it): most words of a 600k-line dump never need one.
+ */
+class Word {
+  private cached: SourceLoc | undefined;
+  constructor(
+    /** Unquoted text, as iptables hands it to getopt. */
+    readonly text: string,
+    /** As written. */
+    readonly image: string,
+    private readonly line: number,
+    private readonly column: number,
+    private readonly offset: number,
+    readonly isOption: boolean,
+    readonly isBang: boolean,
+  ) {}
+  get loc(): SourceLoc {
+    return (this.cached ??= { line: this.line, column: this.column, offset: this.offset, endOffset: this.offset + this.image.length });
+  }
+}
+
+/** An OptionOccurrence whose positions are computed on demand. */
+class Occurrence implements OptionOccurrence {
+  readonly values: readonly string[];
+  constructor(
+    readonly spec: OptionSpec,
+    readonly written: string,
+    readonly negated: boolean,
+    private readonly option: Word,
+    private readonly bang: Word | undefined,
+    private readonly valueWords: readonly Word[],
+  ) {
+    this.values = valueWords.length === 1 ? [valueWords[0]!.text] : valueWords.map((x) => x.text);
+  }
+  get loc(): SourceLoc {
+    return this.bang ? spanLoc(this.bang.loc, this.option.loc) : this.option.loc;
+  }
+  get valueLocs(): readonly SourceLoc[] {
+    return this.valueWords.map((x) => x.loc);
+  }
 }
 
 /** Undo iptables-restore quoting of one argument (see grammar/tokens.ts scanArgument). */
@@ -695,14 +737,7 @@ class Builder extends BaseVisitor {
       const spec = owner.spec;
       const got = take(spec.args, w, spec);
       if (!got) break;
-      const occ: OptionOccurrence = {
-        spec,
-        written: name,
-        negated: negated || got.negatedAfter,
-        values: got.values.map((x) => x.text),
-        loc: bangWord ? spanLoc(bangWord.loc, w.loc) : w.loc,
-        valueLocs: got.values.map((x) => x.loc),
-      };
+      const occ = new Occurrence(spec, name, negated || got.negatedAfter, w, bangWord, got.values);
       if (occ.negated && !spec.negatable) {
         const who = owner.kind === "target" ? owner.t.name : owner.m.name;
         this.sink.error("bad-negation", `${who}: ${name} cannot be negated with !`, bangWord?.loc ?? w.loc);
@@ -862,14 +897,17 @@ class Builder extends BaseVisitor {
     for (let k = 0; k < spans.length; k++) {
       const sp = spans[k]!;
       const img = image.slice(sp.start, sp.end);
-      const loc: SourceLoc = { line, column: col0 + sp.start, offset: off0 + sp.start, endOffset: off0 + sp.end };
       let text = img;
       if (sp.kind === "arg" && img.includes('"')) {
         const u = unquote(img);
-        if (u.unterminated) this.sink.warn("unterminated-quote", "unterminated quote: iptables-restore reads it to the end of the line", loc);
+        if (u.unterminated)
+          this.sink.warn("unterminated-quote", "unterminated quote: iptables-restore reads it to the end of the line", {
+            line,
+            column: col0 + sp.start,
+          }, img.length);
         text = u.text;
       }
-      out[k] = { text, image: img, loc, isOption: sp.kind === "option", isBang: sp.kind === "bang" };
+      out[k] = new Word(text, img, line, col0 + sp.start, off0 + sp.start, sp.kind === "option", sp.kind === "bang");
     }
     return out;
   }

@@ -27,10 +27,15 @@ const ALL4 = (1n << 32n) - 1n;
 const ALL6 = (1n << 128n) - 1n;
 export const allOnes = (f: Family): bigint => (f === 4 ? ALL4 : ALL6);
 
+const MASKS: Record<Family, bigint[]> = { 4: [], 6: [] };
+for (const f of [4, 6] as const) {
+  const b = f === 4 ? 32 : 128;
+  for (let len = 0; len <= b; len++) MASKS[f].push(len === 0 ? 0n : (allOnes(f) >> BigInt(b - len)) << BigInt(b - len));
+}
+
 export function prefixMask(family: Family, len: number): bigint {
-  const b = bits(family);
   if (len <= 0) return 0n;
-  return (allOnes(family) >> BigInt(b - len)) << BigInt(b - len);
+  return MASKS[family][Math.min(len, bits(family))]!;
 }
 
 /** The prefix length of a contiguous mask, or null. */
@@ -42,7 +47,35 @@ export function maskToPrefix(family: Family, mask: bigint): number | null {
 }
 
 /** Parse one address literal of either family (no prefix). Returns null when it is not one. */
+/** Dotted quad to number without allocation, or -1 (the common case of every dump, kept fast). */
+function quad(text: string, start: number, end: number): number {
+  let v = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      v = v * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      // inet_pton refuses leading zeros ("010"); so does ipaddr.js' four-part decimal check.
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (++digits > 3 || part > 255) return -1;
+    } else return -1;
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return v * 256 + part;
+}
+
 export function parseAddr(text: string, family?: Family): IpAddr | null {
+  if (family !== 6) {
+    const q = quad(text, 0, text.length);
+    if (q >= 0) return { family: 4, value: BigInt(q) };
+  }
   // ipaddr.js accepts shorthand IPv4 forms ("10.1", "0x0a.1") in isValid; iptables (inet_pton via
   // xtables_numeric_to_ipaddr) only accepts dotted quads, so insist on four decimal parts.
   if (family !== 6 && /^\d{1,3}(\.\d{1,3}){3}$/.test(text)) {
@@ -72,13 +105,14 @@ export function parseNet(text: string, family?: Family): NetParse {
   if (!a) return { ok: false, error: `'${addrText}' is not an IP${family ? `v${family}` : ""} address` };
   const b = bits(a.family);
   let mask: bigint;
-  if (slash < 0) mask = allOnes(a.family);
+  if (slash < 0) return { ok: true, net: { family: a.family, addr: a.value, mask: allOnes(a.family), prefixLen: b } };
   else {
     const m = text.slice(slash + 1);
     if (/^\d+$/.test(m)) {
       const len = Number(m);
       if (len > b) return { ok: false, error: `prefix length /${m} is too long for IPv${a.family}` };
       mask = prefixMask(a.family, len);
+      return { ok: true, net: { family: a.family, addr: a.value & mask, mask, prefixLen: len } };
     } else {
       const mm = parseAddr(m, a.family);
       if (!mm) return { ok: false, error: `'${m}' is not a prefix length or mask` };

@@ -51,3 +51,24 @@ describe("grammar", () => {
     expect(r.lexErrors).toEqual([]);
   });
 });
+
+describe("the -A fast path", () => {
+  it("builds exactly the AST the Chevrotain path builds", async () => {
+    const { parseRuleset } = await import("../../src/model/build.js");
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const dir = join(import.meta.dirname, "..", "..", "corpus", "dumps");
+    const texts = readdirSync(dir).filter((f) => f.endsWith(".save")).map((f) => readFileSync(join(dir, f), "utf8"));
+    texts.push(
+      "*filter\r\n:INPUT ACCEPT [0:0]\r\n[3:4]\t-A   INPUT\t-s 10.0.0.1 -j DROP  \r\n--append INPUT -p tcp --dport 22\r\n-A INPUT\r\n-A  \r\n-AINPUT\r\nCOMMIT\r\n",
+      "*nat\n:X - [0:0]\n-A X -j NOPE\n-A X --bogus\n[1:2]-A X\nCOMMIT\n",
+    );
+    for (const text of texts) {
+      const fast = parseRuleset(text);
+      const slow = parseRuleset(text, { fastPath: false });
+      expect(fast.diagnostics).toEqual(slow.diagnostics);
+      expect(JSON.stringify(fast.value, (_k, v) => (typeof v === "bigint" ? v.toString() : v))).toBe(
+        JSON.stringify(slow.value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+      );
+    }
+  });
+});

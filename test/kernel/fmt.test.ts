@@ -24,6 +24,7 @@ function compareWithKernel(lab: Lab, text: string, family: 4 | 6): void {
   const loaded = lab.load(text, { family });
   expect(loaded.ok, `${loaded.stderr}\n${text}`).toBe(true);
   const kernel = tablesOf(lab.save({ family }));
+  // The harness restores without --counters: policy counters start at zero.
   const ours = tablesOf(printRuleset(r.value, { counters: false }));
   for (const [name, mine] of ours) {
     const theirs = kernel.get(name);
