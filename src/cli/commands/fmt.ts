@@ -11,7 +11,7 @@ export function registerFmt(program: Command): void {
     .description("print a dump exactly as iptables-save would print it after iptables-restore of it")
     .argument("[file]", "dump to read, - for standard input", "-")
     .option("--check", "print nothing; exit 1 when the input is not canonical, naming the first differing line")
-    .option("--style <style>", "save (iptables-save) | rules (iptables -S)", "save")
+    .option("--style <style>", "save (iptables-save) | rules (iptables -S); default: the input's own form")
     .option("--no-counters", "leave out [packets:bytes] rule counters")
     .option("--family <n>", "address family 4 or 6 (default: detected)")
     .option("--table <name>", "table of iptables -S text that has no *table line (default: inferred)")
@@ -22,14 +22,15 @@ Examples:
   iptlens fmt kube-proxy-restore-input.txt > canonical.save
   iptables-save | iptlens fmt --check -     # exit 0: already canonical`,
     )
-    .action((file: string, o: { check?: boolean; style: string; counters: boolean; family?: string; table?: string }) => {
-      if (o.style !== "save" && o.style !== "rules") throw new UsageError(`--style must be save or rules, not '${o.style}'`);
+    .action((file: string, o: { check?: boolean; style?: string; counters: boolean; family?: string; table?: string }) => {
+      if (o.style !== undefined && o.style !== "save" && o.style !== "rules") throw new UsageError(`--style must be save or rules, not '${o.style}'`);
       const l = load(file, o);
       if (reportDiagnostics(l, "warning")) {
         process.exitCode = EXIT.invalidInput;
         return;
       }
-      const out = printRuleset(l.ruleset, { style: o.style, counters: o.counters });
+      const style = (o.style as "save" | "rules" | undefined) ?? l.ruleset.format;
+      const out = printRuleset(l.ruleset, { style, counters: o.counters });
       if (!o.check) {
         process.stdout.write(out);
         process.exitCode = EXIT.ok;
