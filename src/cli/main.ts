@@ -6,6 +6,7 @@
 import { Command, CommanderError } from "commander";
 import { registerParse } from "./commands/parse.js";
 import { registerFmt } from "./commands/fmt.js";
+import { registerLint } from "./commands/lint.js";
 import { EXIT } from "./exit.js";
 import { InputError } from "./io.js";
 import { UsageError } from "./load.js";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerParse(program);
   registerFmt(program);
+  registerLint(program);
   return program;
 }
 

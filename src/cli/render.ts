@@ -3,15 +3,9 @@
  * everything printed goes through `sanitize`, so no control character from a dump reaches the terminal.
  */
 import type { Diagnostic } from "../model/diagnostics.js";
+import { sanitize } from "../model/sanitize.js";
 
-/** Replace C0/C1 control characters and DEL with visible `\xNN` escapes (tab included). */
-export function sanitize(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
-    const n = c.charCodeAt(0);
-    return n <= 0xff ? `\\x${n.toString(16).padStart(2, "0")}` : `\\u${n.toString(16).padStart(4, "0")}`;
-  });
-}
+export { sanitize };
 
 /** Lines of a text, computed lazily once (for carets). */
 export class SourceLines {
