@@ -194,6 +194,14 @@ function buildServices(opts: GenOptions, rnd: () => number): Service[] {
   const out: Service[] = [];
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const usedNames = new Set<string>();
+  const nextNodePort: Record<string, number> = { tcp: 30000, udp: 30000 };
+  const takeNodePort = (proto: string): number => {
+    const p = nextNodePort[proto]!;
+    if (p > 32767) return 0;
+    nextNodePort[proto] = p + 1;
+    return p;
+  };
+  let nextLb = 1;
   for (let i = 0; i < opts.services; i++) {
     let name: string;
     do {
@@ -224,9 +232,13 @@ function buildServices(opts: GenOptions, rnd: () => number): Service[] {
       endpoints.push({ ip, port: epPort, local: node === 1, text });
     }
     const kind = rnd();
-    const nodePort = kind < 0.3 ? 30000 + ((i * 37) % 2768) : 0;
+    // NodePorts (and health-check ports) come from one 30000-32767 pool, as the apiserver allocates them:
+    // unique per protocol, and no more NodePort services once the range is used up.
+    const nodePort = kind < 0.3 ? takeNodePort(proto) : 0;
     const localPolicy = nodePort !== 0 && rnd() < 0.35;
+    const healthCheckPort = localPolicy ? takeNodePort("tcp") : 0;
     const lb = nodePort !== 0 && rnd() < 0.25;
+    const lbIndex = lb ? nextLb++ : 0;
     out.push({
       name,
       proto,
@@ -234,11 +246,12 @@ function buildServices(opts: GenOptions, rnd: () => number): Service[] {
       port,
       nodePort,
       localPolicy,
-      healthCheckPort: localPolicy ? 32768 - 1 - (i % 700) : 0,
+      healthCheckPort,
+      // Load-balancer IPs are unique: 198.18.0.0/15 (RFC 2544 benchmarking) has room for every one.
       lbIP: lb
         ? family === 4
-          ? v4(198, 51, 100 + ((i >> 8) & 3), i & 255)
-          : v6(`2001:db8:1b:${(0x1000 + (i >> 12)).toString(16)}::`, (i & 0xfff) + 1)
+          ? v4(198, 18 + ((lbIndex >> 16) & 1), (lbIndex >> 8) & 255, (lbIndex & 255) || 1)
+          : v6(`2001:db8:1b:${(0x1000 + (lbIndex >> 12)).toString(16)}::`, (lbIndex & 0xfff) + 1)
         : "",
       sourceRanges:
         lb && rnd() < 0.5 ? (family === 4 ? ["203.0.113.0/24", "192.0.2.0/25"] : ["2001:db8:ff::/48"]) : [],
