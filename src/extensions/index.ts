@@ -34,6 +34,26 @@ import { hl } from "./matches/hl.js";
 import { dscp } from "./matches/dscp.js";
 import { tos } from "./matches/tos.js";
 import { helper } from "./matches/helper.js";
+import { string } from "./matches/string.js";
+import { connlimit } from "./matches/connlimit.js";
+import { ipv6header } from "./matches/ipv6header.js";
+import { u32 } from "./matches/u32.js";
+import { hashlimit } from "./matches/hashlimit.js";
+import { devgroup } from "./matches/devgroup.js";
+import { policy } from "./matches/policy.js";
+import { esp } from "./matches/esp.js";
+import { ah } from "./matches/ah.js";
+import { dccp } from "./matches/dccp.js";
+import { cgroup } from "./matches/cgroup.js";
+import { connbytes } from "./matches/connbytes.js";
+import { quota } from "./matches/quota.js";
+import { time } from "./matches/time.js";
+import { frag } from "./matches/frag.js";
+import { hbh } from "./matches/hbh.js";
+import { dst } from "./matches/dst.js";
+import { rt } from "./matches/rt.js";
+import { mh } from "./matches/mh.js";
+import { cluster } from "./matches/cluster.js";
 import { DNAT } from "./targets/DNAT.js";
 import { SNAT } from "./targets/SNAT.js";
 import { MASQUERADE } from "./targets/MASQUERADE.js";
@@ -58,7 +78,8 @@ import { SET } from "./targets/SET.js";
 
 export const matchExtensions = [
   tcp, udp, comment, sctp, icmp, icmp6, addrtype, physdev, statistic, mark, connmark, conntrack, state, multiport, recent, set, iprange, mac, limit, owner, nfacct, socket,
-  rpfilter, length, pkttype, ttl, hl, dscp, tos, helper,
+  rpfilter, length, pkttype, ttl, hl, dscp, tos, helper, string, connlimit, ipv6header,
+  u32, hashlimit, devgroup, policy, esp, ah, dccp, cgroup, connbytes, quota, time, frag, hbh, dst, rt, mh, cluster,
 ] as const;
 export const targetExtensions = [
   DNAT, SNAT, MASQUERADE, REDIRECT, REJECT, MARK, CONNMARK, LOG, NFLOG, NOTRACK, CT,

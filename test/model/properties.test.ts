@@ -87,7 +87,7 @@ describe("parse/print properties", () => {
         expect(p2).toBe(p1);
         expect(shape(b.value)).toEqual(shape(a.value));
       }),
-      { numRuns: 300 },
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });
 
