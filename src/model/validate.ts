@@ -4,7 +4,7 @@
  * the kernel's mark_source_chains/check_target do at load time).
  */
 import { findTargetExtension } from "../extensions/index.js";
-import { BUILTIN_CHAINS, type Hook, type Ruleset, type Table, type TableName } from "./ast.js";
+import { BUILTIN_CHAINS, HOOKS, type Hook, type Ruleset, type Table, type TableName } from "./ast.js";
 import type { DiagnosticSink } from "./diagnostics.js";
 
 export function validateRuleset(rs: Ruleset, sink: DiagnosticSink): void {
@@ -24,23 +24,45 @@ export function validateRuleset(rs: Ruleset, sink: DiagnosticSink): void {
   }
 }
 
-/** For each chain, the built-in hooks it can be reached from (through jumps and gotos). */
+/**
+ * For each chain, the built-in hooks it can be reached from (through jumps and gotos). One worklist
+ * pass propagating hook bitmasks: a chain is revisited only when it gains a hook, so at most five times.
+ */
 export function hooksReaching(t: Table): Map<string, Set<Hook>> {
-  const byName = new Map(t.chains.map((c) => [c.name, c]));
-  const reach = new Map<string, Set<Hook>>();
-  for (const c of t.chains) reach.set(c.name, new Set());
-  for (const hook of BUILTIN_CHAINS[t.name as TableName] ?? []) {
-    const stack = [hook as string];
-    const seen = new Set<string>();
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (seen.has(n)) continue;
-      seen.add(n);
-      reach.get(n)?.add(hook);
-      for (const r of byName.get(n)?.rules ?? []) if (r.target?.kind === "jump" && byName.has(r.target.chain)) stack.push(r.target.chain);
+  const index = new Map<string, number>();
+  t.chains.forEach((c, i) => index.set(c.name, i));
+  // Successors once, as indexes.
+  const succ: number[][] = t.chains.map((c) => {
+    const out: number[] = [];
+    for (const r of c.rules) {
+      if (r.target?.kind !== "jump") continue;
+      const j = index.get(r.target.chain);
+      if (j !== undefined) out.push(j);
+    }
+    return out;
+  });
+  const mask = new Uint8Array(t.chains.length);
+  const hooks = (BUILTIN_CHAINS[t.name as TableName] ?? []) as readonly Hook[];
+  const work: number[] = [];
+  for (const h of hooks) {
+    const i = index.get(h);
+    if (i === undefined) continue;
+    mask[i]! |= 1 << HOOKS.indexOf(h);
+    work.push(i);
+  }
+  while (work.length) {
+    const i = work.pop()!;
+    for (const j of succ[i]!) {
+      const m = mask[j]! | mask[i]!;
+      if (m !== mask[j]) {
+        mask[j] = m;
+        work.push(j);
+      }
     }
   }
-  return reach;
+  const out = new Map<string, Set<Hook>>();
+  t.chains.forEach((c, i) => out.set(c.name, new Set(HOOKS.filter((_, k) => mask[i]! & (1 << k)))));
+  return out;
 }
 
 function checkPlacement(t: Table, sink: DiagnosticSink): void {
