@@ -172,6 +172,12 @@ class Occurrence implements OptionOccurrence {
 /** Undo iptables-restore quoting of one argument (see grammar/tokens.ts scanArgument). */
 export function unquote(image: string): { text: string; unterminated: boolean } {
   if (!image.includes('"')) return { text: image, unterminated: false };
+  // The common case (every kube-proxy comment): one quoted word with no escapes inside.
+  const last = image.length - 1;
+  if (last > 0 && image.charCodeAt(0) === 34 && image.charCodeAt(last) === 34) {
+    const inner = image.indexOf('"', 1);
+    if (inner === last && image.indexOf("\\", 1) < 0) return { text: image.slice(1, last), unterminated: false };
+  }
   let out = "";
   let inQuote = false;
   for (let i = 0; i < image.length; i++) {
