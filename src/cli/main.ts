@@ -7,6 +7,7 @@ import { Command, CommanderError } from "commander";
 import { registerParse } from "./commands/parse.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerLint } from "./commands/lint.js";
+import { registerExplain } from "./commands/explain.js";
 import { EXIT } from "./exit.js";
 import { InputError } from "./io.js";
 import { UsageError } from "./load.js";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerParse(program);
   registerFmt(program);
   registerLint(program);
+  registerExplain(program);
   return program;
 }
 

@@ -440,10 +440,17 @@ class Helper:
             raw = build_ip(p)
             if l2 is not None:
                 tx.send(l2 + struct.pack("!H", ETH_P_IP if p["family"] == 4 else ETH_P_IPV6) + raw)
-            elif p["family"] == 4:
-                tx[0].sendto(raw, (p["dst"], 0))
             else:
-                tx[1].sendto(raw, (p["dst"], 0, 0, 0))
+                # from:"host": a packet that netfilter drops on the OUTPUT path (DROP, REJECT, a failed
+                # re-route after DNAT) makes sendto fail with EPERM/EINVAL/...; the packet was still
+                # sent as far as the probe is concerned (the trace shows where it ended).
+                try:
+                    if p["family"] == 4:
+                        tx[0].sendto(raw, (p["dst"], 0))
+                    else:
+                        tx[1].sendto(raw, (p["dst"], 0, 0, 0))
+                except OSError as e:
+                    res.setdefault("sendErrors", []).append("%s: %s" % (type(e).__name__, e))
             res["sent"] += 1
             if gap:
                 time.sleep(gap)

@@ -1,0 +1,98 @@
+/**
+ * kube-proxy's chains by name (pkg/proxy/iptables/proxier.go): the fixed ones (KUBE-SERVICES,
+ * KUBE-NODEPORTS, KUBE-POSTROUTING, KUBE-MARK-MASQ, …) and the per-service ones, whose names end in 16
+ * characters of base32(sha256(service port name + protocol [+ endpoint])):
+ * KUBE-SVC-* (cluster policy: the endpoint ladder), KUBE-SVL-* (local policy), KUBE-EXT-* (external
+ * destinations), KUBE-FW-* (load-balancer source ranges), KUBE-SEP-* (one endpoint: masquerade hairpin
+ * and DNAT), and the legacy KUBE-XLB-* (local policy before 1.24).
+ */
+
+export type KubeChainKind =
+  | "services"
+  | "nodeports"
+  | "postrouting"
+  | "mark-masq"
+  | "mark-drop"
+  | "forward"
+  | "proxy-firewall"
+  | "external-services"
+  | "firewall"
+  | "canary"
+  | "svc"
+  | "svl"
+  | "ext"
+  | "fw"
+  | "sep"
+  | "xlb";
+
+const FIXED: Readonly<Record<string, KubeChainKind>> = {
+  "KUBE-SERVICES": "services",
+  "KUBE-NODEPORTS": "nodeports",
+  "KUBE-POSTROUTING": "postrouting",
+  "KUBE-MARK-MASQ": "mark-masq",
+  "KUBE-MARK-DROP": "mark-drop",
+  "KUBE-FORWARD": "forward",
+  "KUBE-PROXY-FIREWALL": "proxy-firewall",
+  "KUBE-EXTERNAL-SERVICES": "external-services",
+  "KUBE-FIREWALL": "firewall",
+  "KUBE-PROXY-CANARY": "canary",
+  "KUBE-KUBELET-CANARY": "canary",
+};
+
+const HASHED = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-([A-Z2-7]+)$/;
+
+/** The kind of a kube-proxy chain, or undefined for any other chain. */
+export function kubeChainKind(name: string): KubeChainKind | undefined {
+  const fixed = FIXED[name];
+  if (fixed) return fixed;
+  const m = HASHED.exec(name);
+  return m ? (m[1]!.toLowerCase() as KubeChainKind) : undefined;
+}
+
+/** Chains that stand for one service port (their hash is the service's). */
+export function isServiceChain(kind: KubeChainKind | undefined): boolean {
+  return kind === "svc" || kind === "svl" || kind === "ext" || kind === "fw" || kind === "xlb";
+}
+
+/** Shortest hash prefix kept when shortening. */
+const MIN_HASH = 4;
+
+/**
+ * Shortens hashed chain names for reading (`KUBE-SVC-TCOU7JCQXEZGVUNU` → `KUBE-SVC-TCOU…`), each to the
+ * shortest prefix of its hash that no other chain of the same kind shares, so the short form stays
+ * unambiguous within the rule set. Other names are kept whole.
+ */
+export class ChainShortener {
+  private readonly short = new Map<string, string>();
+
+  constructor(names: Iterable<string>) {
+    const byKind = new Map<string, string[]>();
+    for (const n of names) {
+      const m = HASHED.exec(n);
+      if (!m) continue;
+      const list = byKind.get(m[1]!) ?? [];
+      list.push(m[2]!);
+      byKind.set(m[1]!, list);
+    }
+    for (const [kind, hashes] of byKind) {
+      const sorted = [...new Set(hashes)].sort();
+      sorted.forEach((h, i) => {
+        // The longest common prefix with the neighbours in sorted order decides what is needed.
+        const common = Math.max(lcp(h, sorted[i - 1] ?? ""), lcp(h, sorted[i + 1] ?? ""));
+        const len = Math.max(MIN_HASH, common + 1);
+        this.short.set(`KUBE-${kind}-${h}`, len >= h.length ? `KUBE-${kind}-${h}` : `KUBE-${kind}-${h.slice(0, len)}…`);
+      });
+    }
+  }
+
+  /** The short form of a chain name (unknown names are returned unchanged). */
+  name(chain: string): string {
+    return this.short.get(chain) ?? chain;
+  }
+}
+
+function lcp(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
