@@ -93,12 +93,16 @@ export function hasConntrack(pkt: Packet): boolean {
 
 /** The state test shared by `--ctstate` and `-m state --state` (xt_conntrack with the state alias). */
 export function ctStateMatches(c: CtStateCond, pkt: Packet): boolean {
-  const bits = new Set<CtState>([pkt.ctState]);
-  if (hasConntrack(pkt)) {
-    if (pkt.ctSnat) bits.add("SNAT");
-    if (pkt.ctDnat) bits.add("DNAT");
+  // Evaluated for nearly every packet (kube-proxy's FORWARD rules): no allocation here.
+  const tracked = hasConntrack(pkt);
+  let hit = false;
+  for (const s of c.states) {
+    if (s === pkt.ctState || (tracked && ((s === "SNAT" && pkt.ctSnat) || (s === "DNAT" && pkt.ctDnat)))) {
+      hit = true;
+      break;
+    }
   }
-  return c.states.some((s) => bits.has(s)) !== c.negated;
+  return hit !== c.negated;
 }
 
 function decodeAddr(o: OptionOccurrence, ctx: DecodeContext): CtAddrCond | undefined {
@@ -259,6 +263,12 @@ export const conntrack = defineMatch<ConntrackMatch>({
     if (m.ctstate && !ctStateMatches(m.ctstate, pkt)) return false;
     // xt_conntrack: without a conntrack entry only a (passed) state test can make the match hold.
     if (!hasConntrack(pkt)) return m.ctstate !== undefined;
+    // The common form (`--ctstate …` alone) is decided already.
+    if (
+      !m.ctdir && !m.ctproto && !m.ctstatus && !m.ctexpire && !m.ctorigsrc && !m.ctorigdst && !m.ctreplsrc && !m.ctrepldst &&
+      !m.ctorigsrcport && !m.ctorigdstport && !m.ctreplsrcport && !m.ctrepldstport
+    )
+      return true;
     const parts: MatchEval[] = [];
     if (m.ctdir) {
       // Deviation: packets carry no direction; a NEW packet is in the original direction, others unknown.
