@@ -10,7 +10,7 @@ import { Append, Counters, RuleText } from "./tokens.js";
 
 export { allTokens } from "./tokens.js";
 export * as tokens from "./tokens.js";
-export { scanArgument, splitArguments, type WordSpan, type WordKind } from "./tokens.js";
+export { scanArgument, splitArguments, forEachArgument, type WordSpan, type WordKind } from "./tokens.js";
 export { parser } from "./parser.js";
 
 export interface CstChunk {

@@ -210,6 +210,15 @@ export interface WordSpan {
  */
 export function splitArguments(text: string, start: number, end: number): WordSpan[] {
   const out: WordSpan[] = [];
+  forEachArgument(text, start, end, (s, e, kind) => out.push({ start: s, end: e, kind }));
+  return out;
+}
+
+/**
+ * `splitArguments` without allocating: calls `visit(start, end, kind)` for each word. The builder uses
+ * this on every rule of a dump.
+ */
+export function forEachArgument(text: string, start: number, end: number, visit: (start: number, end: number, kind: WordKind) => void): void {
   let i = start;
   while (i < end) {
     const c = text.charCodeAt(i);
@@ -222,10 +231,9 @@ export function splitArguments(text: string, start: number, end: number): WordSp
     let kind: WordKind = "arg";
     if (c === 33 /* ! */ && len === 1) kind = "bang";
     else if (c === 45 /* - */ && len > 1 && isOptionWord(text, i, w)) kind = "option";
-    out.push({ start: i, end: w, kind });
+    visit(i, w, kind);
     i = w;
   }
-  return out;
 }
 
 /** `-x` or `--name` made of [A-Za-z0-9_-] (the Option token's pattern). */

@@ -20,7 +20,7 @@ import type {
   StrayLineCstChildren,
   TableLineCstChildren,
 } from "../../grammar/cst.js";
-import { scanDump, splitArguments } from "../../grammar/index.js";
+import { forEachArgument, scanDump } from "../../grammar/index.js";
 import { parser } from "../../grammar/parser.js";
 import * as T from "../../grammar/tokens.js";
 import { parseNet, type Family, type IpNet } from "../net/addr.js";
@@ -898,23 +898,21 @@ class Builder extends BaseVisitor {
     const line = (tok.startLine ?? 1) + this.lineBase;
     const col0 = tok.startColumn ?? 1;
     const off0 = tok.startOffset + this.offsetBase;
-    const spans = splitArguments(image, 0, image.length);
-    const out: Word[] = new Array(spans.length);
-    for (let k = 0; k < spans.length; k++) {
-      const sp = spans[k]!;
-      const img = image.slice(sp.start, sp.end);
+    const out: Word[] = [];
+    forEachArgument(image, 0, image.length, (start, end, kind) => {
+      const img = image.slice(start, end);
       let text = img;
-      if (sp.kind === "arg" && img.includes('"')) {
+      if (kind === "arg" && img.includes('"')) {
         const u = unquote(img);
         if (u.unterminated)
           this.sink.warn("unterminated-quote", "unterminated quote: iptables-restore reads it to the end of the line", {
             line,
-            column: col0 + sp.start,
+            column: col0 + start,
           }, img.length);
         text = u.text;
       }
-      out[k] = new Word(text, img, line, col0 + sp.start, off0 + sp.start, sp.kind === "option", sp.kind === "bang");
-    }
+      out.push(new Word(text, img, line, col0 + start, off0 + start, kind === "option", kind === "bang"));
+    });
     return out;
   }
 

@@ -17,6 +17,12 @@ export function decodePortOption(o: OptionOccurrence, ctx: DecodeContext, module
     ctx.error("bad-port", `${module}: ${r}`, o.valueLocs[0] ?? o.loc);
     return undefined;
   }
+  // tcp/udp: a full 0:65535 range tests nothing and iptables-save never prints it; keep the AST equal
+  // to what printing gives back. Negated, it matches no packet, and the save output loses the `!`.
+  if ((module === "tcp" || module === "udp") && r.lo === 0 && r.hi === 65535) {
+    if (!o.negated) return undefined;
+    ctx.warn("lossy-negation", `${module}: ${o.written} ! 0:65535 matches no packet, but iptables-save prints no port test at all`, o.loc);
+  }
   return { negated: o.negated, range: r };
 }
 

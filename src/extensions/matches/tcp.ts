@@ -63,9 +63,11 @@ export const tcp = defineMatch<TcpMatch>({
     const node: { -readonly [K in keyof TcpMatch]: TcpMatch[K] } = { kind: "match", module: "tcp", loc };
     if (implicit) node.implicit = true;
     const sport = o.get("sport");
-    if (sport) node.sport = decodePortOption(sport, ctx, "tcp");
+    const sp = sport && decodePortOption(sport, ctx, "tcp");
+    if (sp) node.sport = sp;
     const dport = o.get("dport");
-    if (dport) node.dport = decodePortOption(dport, ctx, "tcp");
+    const dp = dport && decodePortOption(dport, ctx, "tcp");
+    if (dp) node.dport = dp;
     const syn = o.get("syn");
     const flags = o.get("tcp-flags");
     if (syn && flags) ctx.error("conflicting-options", "tcp: --syn and --tcp-flags cannot be combined", syn.loc);

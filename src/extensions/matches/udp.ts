@@ -23,15 +23,17 @@ export const udp = defineMatch<UdpMatch>({
   decode(opts, ctx, loc, implicit) {
     requireProtocol(ctx, "udp", PROTO.udp, loc);
     const o = byName(opts, ctx, "udp");
-    const sport = o.get("sport");
-    const dport = o.get("dport");
+    const s = o.get("sport");
+    const d = o.get("dport");
+    const sport = s && decodePortOption(s, ctx, "udp");
+    const dport = d && decodePortOption(d, ctx, "udp");
     return {
       kind: "match",
       module: "udp",
       loc,
       ...(implicit ? { implicit } : {}),
-      ...(sport ? { sport: decodePortOption(sport, ctx, "udp") } : {}),
-      ...(dport ? { dport: decodePortOption(dport, ctx, "udp") } : {}),
+      ...(sport ? { sport } : {}),
+      ...(dport ? { dport } : {}),
     };
   },
   print(m) {
