@@ -1,11 +1,14 @@
 /**
  * kube-proxy's chains by name (pkg/proxy/iptables/proxier.go): the fixed ones (KUBE-SERVICES,
  * KUBE-NODEPORTS, KUBE-POSTROUTING, KUBE-MARK-MASQ, …) and the per-service ones, whose names end in 16
- * characters of base32(sha256(service port name + protocol [+ endpoint])):
+ * characters of base32(sha256(service port name + protocol [+ endpoint])) (./names.ts):
  * KUBE-SVC-* (cluster policy: the endpoint ladder), KUBE-SVL-* (local policy), KUBE-EXT-* (external
  * destinations), KUBE-FW-* (load-balancer source ranges), KUBE-SEP-* (one endpoint: masquerade hairpin
  * and DNAT), and the legacy KUBE-XLB-* (local policy before 1.24).
  */
+
+/** The per-service chain kinds, as the lower-case form of their prefix (`svc` for KUBE-SVC-…). */
+export type ServiceChainKind = "svc" | "svl" | "ext" | "fw" | "sep" | "xlb";
 
 export type KubeChainKind =
   | "services"
@@ -18,12 +21,7 @@ export type KubeChainKind =
   | "external-services"
   | "firewall"
   | "canary"
-  | "svc"
-  | "svl"
-  | "ext"
-  | "fw"
-  | "sep"
-  | "xlb";
+  | ServiceChainKind;
 
 const FIXED: Readonly<Record<string, KubeChainKind>> = {
   "KUBE-SERVICES": "services",
@@ -41,7 +39,16 @@ const FIXED: Readonly<Record<string, KubeChainKind>> = {
 
 const HASHED = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-([A-Z2-7]+)$/;
 
-/** The kind of a kube-proxy chain, or undefined for any other chain. */
+/** Characters of the hash in the per-service chain names kube-proxy writes. */
+export const HASH_LENGTH = 16;
+
+/**
+ * The kind of a kube-proxy chain, or undefined for any other chain. A per-service chain is recognised
+ * by its prefix and base32 alphabet, whatever the hash length (see `parseServiceChain` for the names
+ * kube-proxy itself would write).
+ *
+ * @example kubeChainKind("KUBE-SVC-NPX46M4PTMTKRN6Y") // "svc"
+ */
 export function kubeChainKind(name: string): KubeChainKind | undefined {
   const fixed = FIXED[name];
   if (fixed) return fixed;
@@ -49,9 +56,25 @@ export function kubeChainKind(name: string): KubeChainKind | undefined {
   return m ? (m[1]!.toLowerCase() as KubeChainKind) : undefined;
 }
 
-/** Chains that stand for one service port (their hash is the service's). */
+/** Chains that stand for one service port (their hash is the service's); KUBE-SEP is an endpoint's. */
 export function isServiceChain(kind: KubeChainKind | undefined): boolean {
   return kind === "svc" || kind === "svl" || kind === "ext" || kind === "fw" || kind === "xlb";
+}
+
+/**
+ * The kind and hash of a per-service chain named as kube-proxy names them (16 hash characters), or
+ * undefined. Chains named otherwise were not written by kube-proxy, whatever their prefix.
+ *
+ * @example parseServiceChain("KUBE-SEP-RLR6ZXJXMQP3D2RN") // { kind: "sep", hash: "RLR6ZXJXMQP3D2RN" }
+ */
+export function parseServiceChain(name: string): { readonly kind: ServiceChainKind; readonly hash: string } | undefined {
+  const m = HASHED.exec(name);
+  return m && m[2]!.length === HASH_LENGTH ? { kind: m[1]!.toLowerCase() as ServiceChainKind, hash: m[2]! } : undefined;
+}
+
+/** The name of a per-service chain: `serviceChainName("svc", "NPX46M4PTMTKRN6Y")` is `KUBE-SVC-NPX46M4PTMTKRN6Y`. */
+export function serviceChainName(kind: ServiceChainKind, hash: string): string {
+  return `KUBE-${kind.toUpperCase()}-${hash}`;
 }
 
 /** Shortest hash prefix kept when shortening. */

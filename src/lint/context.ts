@@ -6,6 +6,7 @@ import type { Chain, Rule, Ruleset, Table } from "../model/ast.js";
 import { printRuleSpec } from "../model/print.js";
 import { BUILTIN_CHAINS, type Hook, type TableName } from "../model/ast.js";
 import type { Family } from "../net/addr.js";
+import { buildCatalogue, type Catalogue } from "../kube/index.js";
 import { ruleSpace, type Symbolic } from "../space/index.js";
 import { tableEffects, type TableEffects } from "./effects.js";
 import type { NodeFacts, RuleId } from "./types.js";
@@ -132,6 +133,11 @@ export class LintContext {
       }
       return reach;
     });
+  }
+
+  /** kube-proxy's service catalogue of the rule set (src/kube), built once. */
+  kube(): Catalogue {
+    return this.cached("kube:catalogue", () => buildCatalogue(this.ruleset));
   }
 
   /** Share any other derived analysis between rules. */

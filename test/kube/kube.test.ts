@@ -1,7 +1,21 @@
 /** kube-proxy knowledge: chain kinds, unambiguous short names, the service catalogue of a dump. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatAddr } from "../../src/net/addr.js";
-import { ChainShortener, buildCatalogue, frontendsFor, kubeChainKind, servicePortName } from "../../src/kube/index.js";
+import {
+  ChainShortener,
+  buildCatalogue,
+  endpointHash,
+  frontendsFor,
+  kubeChainKind,
+  kubeProtocol,
+  parseServiceChain,
+  reachableEndpoints,
+  serviceChainName,
+  servicePortHash,
+  servicePortName,
+} from "../../src/kube/index.js";
 import { fixture, ip, rs } from "../engine/helpers.js";
 
 describe("chains", () => {
@@ -63,5 +77,69 @@ describe("catalogue", () => {
     expect(at("10.96.0.10", 1, undefined)).toEqual([[], ["kube-system/kube-dns:dns/53", "kube-system/kube-dns:dns-tcp/53"]]);
     expect(at("192.0.2.10", 6, 30080, true)).toEqual([["shop/web:http"], ["monitoring/agent:http/8081"]]);
     expect(at("192.0.2.10", 6, 30080, false)).toEqual([[], ["monitoring/agent:http/8081"]]);
+  });
+});
+
+describe("chain names", () => {
+  const modern = rs(readFileSync(join(import.meta.dirname, "../../corpus/dumps/kube-proxy-modern.save"), "utf8"));
+  const cat = buildCatalogue(modern);
+
+  it("hash service ports and endpoints as kube-proxy does", () => {
+    expect(serviceChainName("svc", servicePortHash("default/kubernetes:https", "tcp"))).toBe("KUBE-SVC-NPX46M4PTMTKRN6Y");
+    expect(serviceChainName("sep", endpointHash("default/kubernetes:https", "TCP", "192.168.49.2:6443"))).toBe("KUBE-SEP-RLR6ZXJXMQP3D2RN");
+    expect(parseServiceChain("KUBE-FW-TG4Y7II5EGIOXNPD")).toEqual({ kind: "fw", hash: "TG4Y7II5EGIOXNPD" });
+    // kubeChainKind knows the prefix whatever the length; only 16 characters is a name kube-proxy writes.
+    expect([kubeChainKind("KUBE-SVC-ABC"), parseServiceChain("KUBE-SVC-ABC")]).toEqual(["svc", undefined]);
+  });
+
+  it("give every per-service chain of a real dump the name its service port and endpoint hash to", () => {
+    const named = [...cat.chains.values()];
+    expect(named.length).toBe(40);
+    for (const c of named) {
+      const s = cat.services.get(c.service!)!;
+      const proto = kubeProtocol(s.proto)!;
+      const hash = c.kind === "sep" ? endpointHash(s.name, proto, c.destination!) : servicePortHash(s.name, proto);
+      expect(serviceChainName(c.kind, hash), `${c.name} (${s.name}/${proto})`).toBe(c.name);
+    }
+  });
+});
+
+describe("catalogue for lint and diff", () => {
+  const cat = buildCatalogue(rs(readFileSync(join(import.meta.dirname, "../../corpus/dumps/kube-proxy-modern.save"), "utf8")));
+  const svc = (name: string) => cat.services.get(name)!;
+
+  it("reads the ladder: endpoint shares, session affinity", () => {
+    expect([...svc("shop/frontend:http").weights.values()].map((w) => w.toFixed(6))).toEqual(["0.333333", "0.333333", "0.333333"]);
+    expect(cat.chains.get("KUBE-SVC-PY4JZH2ITZYEO4CN")!.ladder!.steps.map((s) => s.probability)).toEqual([0.33333333349, 0.5, undefined]);
+    expect([...svc("shop/cart").weights.keys()]).toEqual(["10.244.1.20:6379", "10.244.3.21:6379"]);
+    expect([svc("shop/cart").affinity, svc("shop/frontend:http").affinity]).toEqual([10800, undefined]);
+  });
+
+  it("reads traffic policies, source ranges, the chains' hash", () => {
+    const policies = (n: string) => [svc(n).internalPolicy, svc(n).externalPolicy];
+    expect(policies("shop/search:http")).toEqual(["Cluster", "Local"]);
+    expect(policies("shop/api:grpc")).toEqual(["Cluster", "Cluster"]);
+    expect(policies("monitoring/node-exporter:metrics")).toEqual(["Local", undefined]);
+    expect(policies("default/kubernetes:https")).toEqual(["Cluster", undefined]);
+    expect([...svc("shop/api:grpc").sourceRanges]).toEqual(["203.0.113.0/24", "192.0.2.0/25", "192.168.49.0/24", "198.51.100.20/32"]);
+    expect(svc("shop/api:grpc").hash).toBe("TG4Y7II5EGIOXNPD");
+  });
+
+  it("lists the entry rules once per node port, with the chain they jump to", () => {
+    const grpc = cat.entries.filter((e) => e.service === "shop/api:grpc").map((e) => `${e.chain} ${e.via} ${e.port} -> ${e.target}`);
+    expect(grpc).toEqual([
+      "KUBE-SERVICES cluster IP 9090 -> KUBE-SVC-TG4Y7II5EGIOXNPD",
+      "KUBE-SERVICES loadbalancer IP 9090 -> KUBE-FW-TG4Y7II5EGIOXNPD",
+      "KUBE-NODEPORTS nodePort 30990 -> KUBE-EXT-TG4Y7II5EGIOXNPD",
+    ]);
+    expect([...reachableEndpoints(cat, "KUBE-FW-TG4Y7II5EGIOXNPD")].sort()).toEqual(["KUBE-SEP-7CDMZDD7FHVYWMVH", "KUBE-SEP-VKXUTNW567IVMLXF"]);
+  });
+
+  it("marks chains nothing jumps to, or nothing reaches from KUBE-SERVICES", () => {
+    expect([...cat.chains.values()].every((c) => c.referenced && c.reachable)).toBe(true);
+    const stale = buildCatalogue(rs(fixture("kube-modern.save").replace(/^-A KUBE-SERVICES .*"shop\/cart:http cluster IP".*\n/m, "")));
+    const names = (p: (c: { referenced: boolean; reachable: boolean }) => boolean) => [...stale.chains.values()].filter(p).map((c) => c.name).sort();
+    expect(names((c) => !c.referenced)).toEqual(["KUBE-SVC-I5LIAMPLWKMBJ54B"]);
+    expect(names((c) => !c.reachable)).toEqual(["KUBE-SEP-CCIXJAJJ2SCIEXMI", "KUBE-SEP-HY2JHPXPKUQISEPT", "KUBE-SVC-I5LIAMPLWKMBJ54B"]);
   });
 });

@@ -1,7 +1,7 @@
 /** kube-proxy rules beyond their documented examples. */
 import { describe, expect, it } from "vitest";
 import { isLadderProbability } from "../../src/lint/rules/kube-probability-ladder.js";
-import { endpointHash, servicePortHash } from "../../src/lint/kube/names.js";
+import { endpointHash, servicePortHash } from "../../src/kube/index.js";
 import { parseAddr } from "../../src/net/addr.js";
 import { dump, kubeModern, merge } from "./healthy-dumps.js";
 import { ids, lintText } from "./helpers.js";

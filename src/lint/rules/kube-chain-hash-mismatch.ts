@@ -1,7 +1,21 @@
 import type { Rule } from "../../model/ast.js";
 import { defineRule } from "../types.js";
-import { catalogue, commentOf, dnatDestination, ENDPOINT_COMMENT, jumpTarget, PROTO_NAMES, ruleProto } from "../kube/catalogue.js";
-import { endpointHash, KUBE_PROTOCOLS, PORT_NAME, serviceChainKind, servicePortHash } from "../kube/names.js";
+import {
+  dnatDestination,
+  endpointComment,
+  endpointHash,
+  isServiceChain,
+  isServicePortName,
+  jumpTarget,
+  KUBE_PROTOCOLS,
+  kubeProtocol,
+  parseServiceChain,
+  ruleComment,
+  ruleProto,
+  serviceChainName,
+  servicePortHash,
+  servicePortName,
+} from "../../kube/index.js";
 
 interface Evidence {
   readonly portName: string;
@@ -9,10 +23,6 @@ interface Evidence {
   readonly proto?: string;
   readonly endpoint?: string;
   readonly rule: Rule;
-}
-
-function portNameIn(comment: string): string | undefined {
-  return comment.split(" ").find((w) => PORT_NAME.test(w));
 }
 
 export const kubeChainHashMismatch = defineRule({
@@ -62,7 +72,7 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
+    const cat = ctx.kube();
     if (!cat.nat) return;
     const evidence = new Map<string, Evidence[]>();
     const add = (chain: string, e: Evidence) => {
@@ -72,26 +82,26 @@ COMMIT
     };
     for (const c of cat.nat.chains)
       for (const r of c.rules) {
-        const comment = commentOf(r);
+        const comment = ruleComment(r);
         if (!comment) continue;
-        const proto = PROTO_NAMES[ruleProto(r) ?? -1];
+        const proto = kubeProtocol(ruleProto(r));
         const target = jumpTarget(r);
-        const ep = ENDPOINT_COMMENT.exec(comment);
-        if (target?.startsWith("KUBE-SEP-") && ep && PORT_NAME.test(ep[1]!)) {
-          add(target, { portName: ep[1]!, endpoint: ep[2]!, rule: r });
-          if (serviceChainKind(c.name) && !c.name.startsWith("KUBE-SEP-")) add(c.name, { portName: ep[1]!, rule: r });
+        const ep = endpointComment(comment);
+        const inService = isServiceChain(parseServiceChain(c.name)?.kind);
+        if (target?.startsWith("KUBE-SEP-") && ep && isServicePortName(ep.service)) {
+          add(target, { portName: ep.service, endpoint: ep.endpoint, rule: r });
+          if (inService) add(c.name, { portName: ep.service, rule: r });
           continue;
         }
-        const name = portNameIn(comment);
+        const name = servicePortName(comment)?.name;
         if (!name) continue;
         if (c.name.startsWith("KUBE-SEP-")) {
           const dest = dnatDestination(r, ctx.family);
           if (dest) add(c.name, { portName: name, endpoint: dest, rule: r, ...(proto ? { proto } : {}) });
           continue;
         }
-        if (target && serviceChainKind(target) && target.startsWith("KUBE-") && !target.startsWith("KUBE-SEP-"))
-          add(target, { portName: name, rule: r, ...(proto ? { proto } : {}) });
-        if (serviceChainKind(c.name) && !c.name.startsWith("KUBE-SEP-")) add(c.name, { portName: name, rule: r, ...(proto ? { proto } : {}) });
+        if (target && isServiceChain(parseServiceChain(target)?.kind)) add(target, { portName: name, rule: r, ...(proto ? { proto } : {}) });
+        if (inService) add(c.name, { portName: name, rule: r, ...(proto ? { proto } : {}) });
       }
 
     for (const [name, ev] of evidence) {
@@ -102,10 +112,10 @@ COMMIT
         protos(e).map((p) => (e.endpoint !== undefined ? endpointHash(e.portName, p, e.endpoint) : servicePortHash(e.portName, p)));
       // For endpoint chains, the DNAT rule (the endpoint it really serves) outranks comments elsewhere.
       const own = ev.filter((e) => kc.chain.rules.includes(e.rule));
-      const judged = kc.kind === "SEP" && own.length ? own : ev;
+      const judged = kc.kind === "sep" && own.length ? own : ev;
       if (judged.some((e) => expected(e).includes(kc.hash))) continue;
       const e = judged[0]!;
-      const want = expected(e).map((h) => `KUBE-${kc.kind}-${h}`);
+      const want = expected(e).map((h) => serviceChainName(kc.kind, h));
       const what = e.endpoint !== undefined ? `${e.portName} endpoint ${e.endpoint}` : e.portName;
       report({
         at: { chain: kc.chain, table: cat.nat },

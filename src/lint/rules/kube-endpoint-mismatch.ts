@@ -1,6 +1,6 @@
 import { parseAddr, formatAddr } from "../../net/addr.js";
 import { defineRule } from "../types.js";
-import { catalogue, commentOf, dnatDestination, ENDPOINT_COMMENT, jumpTarget } from "../kube/catalogue.js";
+import { dnatDestination, endpointComment, jumpTarget, ruleComment } from "../../kube/index.js";
 
 /** `ip:port` / `[ipv6]:port` in one spelling. */
 export function normalizeEndpoint(text: string): string {
@@ -54,23 +54,21 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
-    if (!cat.nat) return;
-    const chains = ctx.chains(cat.nat);
+    const cat = ctx.kube();
     for (const kc of cat.chains.values()) {
-      if (kc.kind === "SEP") continue;
+      if (kc.kind === "sep") continue;
       for (const r of kc.chain.rules) {
         const target = jumpTarget(r);
-        const m = ENDPOINT_COMMENT.exec(commentOf(r) ?? "");
-        const sep = target?.startsWith("KUBE-SEP-") ? chains.get(target) : undefined;
+        const m = endpointComment(ruleComment(r) ?? "");
+        const sep = target?.startsWith("KUBE-SEP-") ? cat.natChains.get(target) : undefined;
         if (!m || !sep) continue;
         const dnats = sep.rules.filter((x) => dnatDestination(x, ctx.family) !== undefined);
         if (!dnats.length) continue; // kube-sep-without-dnat
-        const want = normalizeEndpoint(m[2]!);
+        const want = normalizeEndpoint(m.endpoint);
         if (dnats.some((x) => normalizeEndpoint(dnatDestination(x, ctx.family)!) === want)) continue;
         report({
           at: { rule: r },
-          message: `comment says ${m[1]} -> ${m[2]}, but ${sep.name} DNATs to ${dnats.map((x) => dnatDestination(x, ctx.family)).join(", ")}`,
+          message: `comment says ${m.service} -> ${m.endpoint}, but ${sep.name} DNATs to ${dnats.map((x) => dnatDestination(x, ctx.family)).join(", ")}`,
           related: dnats.map((x) => ({ rule: x, message: `DNAT to ${dnatDestination(x, ctx.family)}` })),
         });
       }

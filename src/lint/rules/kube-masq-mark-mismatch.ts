@@ -1,6 +1,6 @@
 import type { Rule } from "../../model/ast.js";
 import { defineRule } from "../types.js";
-import { matchWords, optionValue, targetWords } from "../kube/catalogue.js";
+import { matchWords, optionValue, targetWords } from "../../kube/index.js";
 
 function num(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;

@@ -1,5 +1,5 @@
 import { defineRule } from "../types.js";
-import { catalogue, PROTO_NAMES, type ServiceEntry } from "../kube/catalogue.js";
+import { kubeProtocol, type Entry } from "../../kube/index.js";
 
 export const kubeNodeportConflict = defineRule({
   id: "kube-nodeport-conflict",
@@ -59,17 +59,17 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const seen = new Map<string, ServiceEntry>();
-    for (const e of catalogue(ctx).entries) {
-      if (e.kind !== "nodeport" || e.port === undefined) continue;
+    const seen = new Map<string, Entry>();
+    for (const e of ctx.kube().entries) {
+      if (e.via !== "nodePort" || e.port === undefined) continue;
       const key = `${e.proto}/${e.port}`;
       const first = seen.get(key);
       if (!first) seen.set(key, e);
-      else if (first.portName !== e.portName)
+      else if (first.service !== e.service)
         report({
           at: { rule: e.rule },
-          message: `NodePort ${PROTO_NAMES[e.proto ?? -1] ?? e.proto}/${e.port} of ${e.portName} is also the NodePort of ${first.portName}; the earlier rule takes every connection`,
-          related: [{ rule: first.rule, message: `${first.portName} NodePort` }],
+          message: `NodePort ${kubeProtocol(e.proto) ?? e.proto}/${e.port} of ${e.service} is also the NodePort of ${first.service}; the earlier rule takes every connection`,
+          related: [{ rule: first.rule, message: `${first.service} NodePort` }],
         });
     }
   },

@@ -1,5 +1,5 @@
 import { defineRule } from "../types.js";
-import { jumpTarget } from "../kube/catalogue.js";
+import { jumpTarget } from "../../kube/index.js";
 
 export const kubeNodeportsNotLast = defineRule({
   id: "kube-nodeports-not-last",

@@ -1,6 +1,4 @@
-import type { Rule } from "../../model/ast.js";
 import { defineRule } from "../types.js";
-import { catalogue, hasModule, jumpTarget, matchWords, optionValue } from "../kube/catalogue.js";
 
 const TWO31 = 2 ** 31;
 
@@ -14,15 +12,6 @@ export function isLadderProbability(p: number, n: number): boolean {
   if (Math.abs(p - want) <= 1.5 / TWO31 + 1e-10) return true;
   const five = Math.round(want * 1e5) / 1e5;
   return Math.abs(p - Math.round(five * TWO31) / TWO31) <= 1.5 / TWO31;
-}
-
-function probabilityOf(r: Rule, family: 4 | 6): number | "nth" | "negated" | undefined {
-  const w = matchWords(r, "statistic", family);
-  if (!w) return undefined;
-  if (w.includes("!")) return "negated";
-  if (optionValue(w, "--mode") !== "random") return "nth";
-  const p = Number(optionValue(w, "--probability"));
-  return Number.isFinite(p) ? p : "nth";
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 3 : 1)}%`;
@@ -89,24 +78,12 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
-    for (const kc of cat.chains.values()) {
-      if (kc.kind !== "SVC" && kc.kind !== "SVL" && kc.kind !== "XLB") continue;
-      const ladder = kc.chain.rules.filter((r) => jumpTarget(r)?.startsWith("KUBE-SEP-") && !hasModule(r, "recent"));
-      const n = ladder.length;
-      if (!n) continue;
-      const probs = ladder.map((r) => probabilityOf(r, ctx.family));
-      // Shares as the rules stand (a rule without statistic takes all that is left).
-      let left = 1;
-      const shares = probs.map((p) => {
-        const take = typeof p === "number" ? Math.min(1, Math.max(0, p)) : p === undefined ? 1 : 0;
-        const s = left * take;
-        left -= s;
-        return s;
-      });
-      const shareText = `endpoint shares ${shares.map(pct).join(", ")}${left > 1e-9 ? `, ${pct(left)} not DNATed` : ""}`;
-      ladder.forEach((r, k) => {
-        const p = probs[k];
+    for (const kc of ctx.kube().chains.values()) {
+      if (!kc.ladder?.steps.length) continue;
+      const { steps, left } = kc.ladder;
+      const n = steps.length;
+      const shareText = `endpoint shares ${steps.map((s) => pct(s.share)).join(", ")}${left > 1e-9 ? `, ${pct(left)} not DNATed` : ""}`;
+      steps.forEach(({ rule: r, probability: p }, k) => {
         const last = k === n - 1;
         let problem: string | undefined;
         if (p === "nth" || p === "negated") problem = `uses a ${p === "nth" ? "non-random" : "negated"} statistic match; kube-proxy only writes --mode random`;

@@ -1,5 +1,5 @@
 import { defineRule } from "../types.js";
-import { catalogue, dnatDestination } from "../kube/catalogue.js";
+import { dnatDestination } from "../../kube/index.js";
 
 export const kubeSepWithoutDnat = defineRule({
   id: "kube-sep-without-dnat",
@@ -51,10 +51,10 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
+    const cat = ctx.kube();
     if (!cat.nat) return;
     for (const kc of cat.chains.values()) {
-      if (kc.kind !== "SEP") continue;
+      if (kc.kind !== "sep") continue;
       if (kc.chain.rules.some((r) => dnatDestination(r, ctx.family) !== undefined || r.target?.kind === "target" && r.target.name === "DNAT"))
         continue;
       report({

@@ -1,8 +1,8 @@
-import { addrKey, formatAddr, type Family } from "../../net/addr.js";
+import { addrKey, formatAddr, type IpAddr } from "../../net/addr.js";
 import { defineRule } from "../types.js";
-import { catalogue, PROTO_NAMES, type ServiceEntry } from "../kube/catalogue.js";
+import { kubeProtocol, type Entry } from "../../kube/index.js";
 
-const ip = (family: Family, v: bigint) => formatAddr({ family, value: v });
+type AddressEntry = Entry & { readonly addr: IpAddr };
 
 export const kubeServiceIpHijack = defineRule({
   id: "kube-service-ip-hijack",
@@ -60,46 +60,45 @@ COMMIT
     facts: { nodeIps: ["192.168.49.2"] },
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
     const f = ctx.family;
-    const withIp = cat.entries.filter((e): e is ServiceEntry & { ip: bigint } => e.ip !== undefined);
-    const what = (e: ServiceEntry) => `${e.portName} ${e.kind}`;
-    const portText = (e: ServiceEntry) => `${PROTO_NAMES[e.proto ?? -1] ?? e.proto ?? "any"}/${e.port ?? "any"}`;
+    const withIp = ctx.kube().entries.filter((e): e is AddressEntry => e.addr !== undefined);
+    const what = (e: Entry) => `${e.service} ${e.via}`;
+    const portText = (e: Entry) => `${kubeProtocol(e.proto) ?? e.proto ?? "any"}/${e.port ?? "any"}`;
 
     // Two services on one IP, port and protocol.
-    const byKey = new Map<string, ServiceEntry>();
+    const byKey = new Map<string, Entry>();
     for (const e of withIp) {
-      const key = `${e.ip}/${e.proto}/${e.port}`;
+      const key = `${e.addr.value}/${e.proto}/${e.port}`;
       const first = byKey.get(key);
       if (!first) {
         byKey.set(key, e);
         continue;
       }
-      if (first.portName === e.portName) continue;
+      if (first.service === e.service) continue;
       report({
         at: { rule: e.rule },
-        message: `${what(e)} ${ip(f, e.ip)} ${portText(e)} is also claimed by ${what(first)}; the earlier rule takes all of it`,
+        message: `${what(e)} ${formatAddr(e.addr)} ${portText(e)} is also claimed by ${what(first)}; the earlier rule takes all of it`,
         related: [{ rule: first.rule, message: `${what(first)} claims the same address, port and protocol` }],
       });
     }
 
     // External and load-balancer IPs that are a node's address or another service's cluster IP.
-    const clusterIps = new Map<bigint, ServiceEntry>();
-    for (const e of withIp) if (e.kind === "cluster IP" && !clusterIps.has(e.ip)) clusterIps.set(e.ip, e);
+    const clusterIps = new Map<bigint, Entry>();
+    for (const e of withIp) if (e.via === "cluster IP" && !clusterIps.has(e.addr.value)) clusterIps.set(e.addr.value, e);
     const nodes = new Set((ctx.facts.nodeIps ?? []).filter((a) => a.family === f).map(addrKey));
     for (const e of withIp) {
-      if (e.kind === "cluster IP") continue;
-      if (nodes.has(addrKey({ family: f, value: e.ip })))
+      if (e.via === "cluster IP") continue;
+      if (nodes.has(addrKey({ family: f, value: e.addr.value })))
         report({
           at: { rule: e.rule },
-          message: `${what(e)} ${ip(f, e.ip)} is this node's address: connections to the node's ${portText(e)} go to the service's endpoints instead (CVE-2020-8554)`,
+          message: `${what(e)} ${formatAddr(e.addr)} is this node's address: connections to the node's ${portText(e)} go to the service's endpoints instead (CVE-2020-8554)`,
         });
-      const other = clusterIps.get(e.ip);
-      if (other && other.portName.split(":")[0] !== e.portName.split(":")[0])
+      const other = clusterIps.get(e.addr.value);
+      if (other && other.service.split(":")[0] !== e.service.split(":")[0])
         report({
           at: { rule: e.rule },
-          message: `${what(e)} ${ip(f, e.ip)} is the cluster IP of ${other.portName}: it captures traffic meant for that service (CVE-2020-8554)`,
-          related: [{ rule: other.rule, message: `${other.portName} cluster IP` }],
+          message: `${what(e)} ${formatAddr(e.addr)} is the cluster IP of ${other.service}: it captures traffic meant for that service (CVE-2020-8554)`,
+          related: [{ rule: other.rule, message: `${other.service} cluster IP` }],
         });
     }
   },

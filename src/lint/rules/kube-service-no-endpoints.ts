@@ -4,10 +4,10 @@ import { FIELD_INDEX } from "../../space/fields.js";
 import { IntervalSet } from "../../space/sets.js";
 import type { LintContext } from "../context.js";
 import { defineRule } from "../types.js";
-import { catalogue, PROTO_NAMES, reachableEndpoints, type ServiceEntry } from "../kube/catalogue.js";
+import { kubeProtocol, reachableEndpoints, type Entry } from "../../kube/index.js";
 
 /** Whether a filter REJECT/DROP rule takes traffic to this entry's address (or any), protocol and port. */
-function refused(ctx: LintContext, e: ServiceEntry, rules: readonly Rule[]): Rule | undefined {
+function refused(ctx: LintContext, e: Entry, rules: readonly Rule[]): Rule | undefined {
   for (const r of rules) {
     const t = r.target;
     const action = t?.kind === "verdict" ? t.verdict : t?.kind === "target" || t?.kind === "opaque-target" ? t.name : undefined;
@@ -19,7 +19,7 @@ function refused(ctx: LintContext, e: ServiceEntry, rules: readonly Rule[]): Rul
         return set === undefined || (v !== undefined && (set as IntervalSet).has(v));
       };
       return (
-        (e.ip === undefined ? true : has("dst", e.ip)) &&
+        (e.addr === undefined ? true : has("dst", e.addr.value)) &&
         has("dport", e.port === undefined ? undefined : BigInt(e.port)) &&
         has("proto", e.proto === undefined ? undefined : BigInt(e.proto))
       );
@@ -78,16 +78,16 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
+    const cat = ctx.kube();
     if (!cat.nat) return;
     const filterRules = cat.filter ? cat.filter.chains.flatMap((c) => c.rules) : [];
     for (const e of cat.entries) {
-      if (reachableEndpoints(ctx, cat.nat, e.target).size) continue;
+      if (reachableEndpoints(cat, e.target).size) continue;
       if (refused(ctx, e, filterRules)) continue;
-      const where = e.ip !== undefined ? `${e.kind} ${formatAddr({ family: ctx.family, value: e.ip })}` : "NodePort";
+      const where = e.addr !== undefined ? `${e.via} ${formatAddr(e.addr)}` : "NodePort";
       report({
         at: { rule: e.rule },
-        message: `${e.portName} (${where} ${PROTO_NAMES[e.proto ?? -1] ?? e.proto ?? "?"}/${e.port ?? "?"}) leads to no endpoint chain, and no filter rule rejects or drops its traffic: connections hang instead of failing`,
+        message: `${e.service} (${where} ${kubeProtocol(e.proto) ?? e.proto ?? "?"}/${e.port ?? "?"}) leads to no endpoint chain, and no filter rule rejects or drops its traffic: connections hang instead of failing`,
       });
     }
   },

@@ -1,5 +1,4 @@
 import { defineRule } from "../types.js";
-import { catalogue } from "../kube/catalogue.js";
 
 /** kube-proxy's largeClusterEndpointsThreshold: above it, stale chains are deleted once per sync period. */
 const LARGE_CLUSTER_ENDPOINTS = 1000;
@@ -52,22 +51,13 @@ COMMIT
 `,
   },
   check(ctx, report) {
-    const cat = catalogue(ctx);
+    const cat = ctx.kube();
     const nat = cat.nat;
     if (!nat || !cat.chains.size) return;
-    const chains = ctx.chains(nat);
-    const reached = new Set<string>();
-    const stack = ["KUBE-SERVICES", "KUBE-NODEPORTS"].filter((n) => chains.has(n));
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (reached.has(n)) continue;
-      reached.add(n);
-      for (const r of chains.get(n)?.rules ?? []) if (r.target?.kind === "jump" && chains.has(r.target.chain)) stack.push(r.target.chain);
-    }
-    const endpoints = [...cat.chains.values()].filter((k) => k.kind === "SEP").length;
+    const endpoints = [...cat.chains.values()].filter((k) => k.kind === "sep").length;
     const large = endpoints > LARGE_CLUSTER_ENDPOINTS;
     for (const kc of cat.chains.values()) {
-      if (reached.has(kc.chain.name)) continue;
+      if (kc.reachable) continue;
       const refs = ctx.references(nat).get(kc.chain.name) ?? [];
       report({
         at: { chain: kc.chain, table: nat },
@@ -75,8 +65,8 @@ COMMIT
         ...(large ? { severity: "info" as const } : {}),
       });
     }
-    const xlb = [...cat.chains.values()].filter((k) => k.kind === "XLB");
-    const modern = [...cat.chains.values()].filter((k) => k.kind === "EXT" || k.kind === "SVL");
+    const xlb = [...cat.chains.values()].filter((k) => k.kind === "xlb");
+    const modern = [...cat.chains.values()].filter((k) => k.kind === "ext" || k.kind === "svl");
     if (xlb.length && modern.length)
       report({
         at: { chain: xlb[0]!.chain, table: nat },

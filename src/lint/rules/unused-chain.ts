@@ -1,4 +1,4 @@
-import { serviceChainKind } from "../kube/names.js";
+import { parseServiceChain } from "../../kube/index.js";
 import { defineRule } from "../types.js";
 
 /**
@@ -10,7 +10,7 @@ import { defineRule } from "../types.js";
 const PLACEHOLDERS: readonly RegExp[] = [/^KUBE-/, /^DOCKER($|-)/, /^ufw6?-/];
 
 export function isPlaceholderChain(name: string): boolean {
-  return !serviceChainKind(name) && PLACEHOLDERS.some((p) => p.test(name));
+  return !parseServiceChain(name) && PLACEHOLDERS.some((p) => p.test(name));
 }
 
 export const unusedChain = defineRule({
@@ -51,7 +51,7 @@ COMMIT
     for (const t of ctx.ruleset.tables) {
       const refs = ctx.references(t);
       for (const c of t.chains) {
-        if (c.builtin || refs.has(c.name) || isPlaceholderChain(c.name) || serviceChainKind(c.name)) continue;
+        if (c.builtin || refs.has(c.name) || isPlaceholderChain(c.name) || parseServiceChain(c.name)) continue;
         report({
           at: { chain: c, table: t },
           message: `chain ${c.name} (${c.rules.length} rule${c.rules.length === 1 ? "" : "s"}) is never jumped to; its rules have no effect`,
