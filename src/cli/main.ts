@@ -8,6 +8,7 @@ import { registerParse } from "./commands/parse.js";
 import { registerFmt } from "./commands/fmt.js";
 import { registerLint } from "./commands/lint.js";
 import { registerExplain } from "./commands/explain.js";
+import { registerDiff } from "./commands/diff.js";
 import { EXIT } from "./exit.js";
 import { InputError } from "./io.js";
 import { UsageError } from "./load.js";
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerFmt(program);
   registerLint(program);
   registerExplain(program);
+  registerDiff(program);
   return program;
 }
 
