@@ -580,38 +580,10 @@ class Builder extends BaseVisitor {
     const modules: PendingModule[] = [];
     let target: PendingTarget | undefined;
     let bang: Word | undefined;
-    let seen = 0;
 
-    let i = 0;
-    const take = (n: number, opt: Word, spec: { negatable?: boolean } | null): { values: Word[]; negatedAfter: boolean } | null => {
-      let negatedAfter = false;
-      // Old intrapositioned negation: `-s ! 1.2.3.4` / `--dport ! 22`.
-      if (n > 0 && words[i]?.isBang && spec?.negatable && words[i + 1] && !words[i + 1]!.isOption) {
-        this.sink.warn("old-negation", `'${opt.text} ! …' is the deprecated form of negation; write '! ${opt.text} …'`, words[i]!.loc);
-        negatedAfter = true;
-        i++;
-      }
-      if (i + n > words.length) {
-        this.sink.error("missing-argument", `option ${opt.text} needs ${n === 1 ? "an argument" : `${n} arguments`}`, endOf(words[words.length - 1]?.loc ?? opt.loc));
-        i = words.length;
-        return null;
-      }
-      const values = words.slice(i, i + n);
-      i += n;
-      return { values, negatedAfter };
-    };
-    const once = (key: BuiltinKey, w: Word): boolean => {
-      const bit = BUILTIN_BITS[key];
-      if (seen & bit) {
-        this.sink.error("repeated-option", `${w.text} may be given only once per rule`, w.loc);
-        return false;
-      }
-      seen |= bit;
-      return true;
-    };
-
-    while (i < words.length) {
-      const w = words[i++]!;
+    const cur = new Cursor();
+    while (cur.i < words.length) {
+      const w = words[cur.i++]!;
       if (w.isBang) {
         if (bang) this.sink.error("double-negation", "'!' twice in a row", w.loc);
         bang = w;
@@ -629,14 +601,14 @@ class Builder extends BaseVisitor {
       const builtin = BUILTIN_OPTIONS[name];
       if (builtin) {
         if (negated && !builtin.negatable) this.sink.error("bad-negation", `${name} cannot be negated with !`, bangWord!.loc);
-        const got = take(builtin.args, w, builtin);
+        const got = this.take(cur, words, builtin.args, w, builtin);
         if (!got) break;
         negated = negated || got.negatedAfter;
         const v = got.values[0];
         switch (builtin.key) {
           case "source":
           case "destination": {
-            if (!once(builtin.key, w)) break;
+            if (!this.once(cur, builtin.key, w)) break;
             const nets = this.addresses(v!);
             if (negated && nets.length > 1)
               this.sink.error("bad-negation", `! ${name} is not allowed with several addresses (iptables refuses it)`, v!.loc);
@@ -652,14 +624,14 @@ class Builder extends BaseVisitor {
           }
           case "in":
           case "out": {
-            if (!once(builtin.key, w)) break;
+            if (!this.once(cur, builtin.key, w)) break;
             const c = this.iface(v!, negated);
             if (builtin.key === "in") inIf = c;
             else outIf = c;
             break;
           }
           case "protocol": {
-            if (!once("protocol", w)) break;
+            if (!this.once(cur, "protocol", w)) break;
             const n = parseProtocol(v!.text);
             if (n === null) this.sink.error("bad-protocol", `unknown protocol '${v!.text}'`, v!.loc);
             else proto = { negated, number: n };
@@ -667,7 +639,7 @@ class Builder extends BaseVisitor {
             break;
           }
           case "fragment":
-            if (once("fragment", w)) fragment = { negated };
+            if (this.once(cur, "fragment", w)) fragment = { negated };
             break;
           case "match": {
             const modName = v!.text;
@@ -733,15 +705,15 @@ class Builder extends BaseVisitor {
         if (holder) {
           if (bangWord) holder.raw.push(bangWord);
           holder.raw.push(w);
-          while (i < words.length && !words[i]!.isOption && !(words[i]!.isBang && words[i + 1]?.isOption)) holder.raw.push(words[i++]!);
+          while (cur.i < words.length && !words[cur.i]!.isOption && !(words[cur.i]!.isBang && words[cur.i + 1]?.isOption)) holder.raw.push(words[cur.i++]!);
           continue;
         }
         this.sink.error("unknown-option", unknownOptionMessage(name, proto), w.loc);
-        while (i < words.length && !words[i]!.isOption && !words[i]!.isBang) i++;
+        while (cur.i < words.length && !words[cur.i]!.isOption && !words[cur.i]!.isBang) cur.i++;
         continue;
       }
       const spec = owner.spec;
-      const got = take(spec.args, w, spec);
+      const got = this.take(cur, words, spec.args, w, spec);
       if (!got) break;
       const occ = new Occurrence(spec, name, negated || got.negatedAfter, w, bangWord, got.values);
       if (occ.negated && !spec.negatable) {
@@ -799,6 +771,39 @@ class Builder extends BaseVisitor {
         out.push(rule);
       }
     return out;
+  }
+
+  /**
+   * The next `n` words as the values of option `opt` (getopt's required arguments: whatever they look
+   * like), accepting the old intrapositioned `! value` form with a warning.
+   */
+  private take(cur: Cursor, words: readonly Word[], n: number, opt: Word, spec: { negatable?: boolean } | null): { values: Word[]; negatedAfter: boolean } | null {
+    let negatedAfter = false;
+    // Old intrapositioned negation: `-s ! 1.2.3.4` / `--dport ! 22`.
+    if (n > 0 && words[cur.i]?.isBang && spec?.negatable && words[cur.i + 1] && !words[cur.i + 1]!.isOption) {
+      this.sink.warn("old-negation", `'${opt.text} ! …' is the deprecated form of negation; write '! ${opt.text} …'`, words[cur.i]!.loc);
+      negatedAfter = true;
+      cur.i++;
+    }
+    if (cur.i + n > words.length) {
+      this.sink.error("missing-argument", `option ${opt.text} needs ${n === 1 ? "an argument" : `${n} arguments`}`, endOf(words[words.length - 1]?.loc ?? opt.loc));
+      cur.i = words.length;
+      return null;
+    }
+    const values = words.slice(cur.i, cur.i + n);
+    cur.i += n;
+    return { values, negatedAfter };
+  }
+
+  /** A built-in option may appear once per rule. */
+  private once(cur: Cursor, key: BuiltinKey, w: Word): boolean {
+    const bit = BUILTIN_BITS[key];
+    if (cur.seen & bit) {
+      this.sink.error("repeated-option", `${w.text} may be given only once per rule`, w.loc);
+      return false;
+    }
+    cur.seen |= bit;
+    return true;
   }
 
   private decodeTarget(table: Table, t: PendingTarget, ctx: RuleContext): Target {
@@ -927,6 +932,12 @@ class Builder extends BaseVisitor {
 }
 
 /** The DecodeContext handed to extensions; one instance, reset for each rule. */
+/** Position in a rule's words, and which built-in options were seen (one small object per rule). */
+class Cursor {
+  i = 0;
+  seen = 0;
+}
+
 class RuleContext implements DecodeContext {
   protocol: ProtoCond | undefined;
   table = "";

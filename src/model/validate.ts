@@ -29,6 +29,14 @@ export function validateRuleset(rs: Ruleset, sink: DiagnosticSink): void {
  * pass propagating hook bitmasks: a chain is revisited only when it gains a hook, so at most five times.
  */
 export function hooksReaching(t: Table): Map<string, Set<Hook>> {
+  const masks = hookMasks(t);
+  const out = new Map<string, Set<Hook>>();
+  for (const [name, m] of masks) out.set(name, new Set(HOOKS.filter((_, k) => m & (1 << k))));
+  return out;
+}
+
+/** `hooksReaching` as bitmasks over HOOKS (bit k = HOOKS[k]); no per-chain allocation. */
+function hookMasks(t: Table): Map<string, number> {
   const index = new Map<string, number>();
   t.chains.forEach((c, i) => index.set(c.name, i));
   // Successors once, as indexes.
@@ -60,13 +68,15 @@ export function hooksReaching(t: Table): Map<string, Set<Hook>> {
       }
     }
   }
-  const out = new Map<string, Set<Hook>>();
-  t.chains.forEach((c, i) => out.set(c.name, new Set(HOOKS.filter((_, k) => mask[i]! & (1 << k)))));
+  const out = new Map<string, number>();
+  t.chains.forEach((c, i) => out.set(c.name, mask[i]!));
   return out;
 }
 
+const maskOf = (hooks: readonly Hook[]): number => hooks.reduce((m, h) => m | (1 << HOOKS.indexOf(h)), 0);
+
 function checkPlacement(t: Table, sink: DiagnosticSink): void {
-  let reach: Map<string, Set<Hook>> | undefined;
+  let reach: Map<string, number> | undefined;
   for (const c of t.chains)
     for (const r of c.rules) {
       if (r.target?.kind !== "target") continue;
@@ -81,9 +91,10 @@ function checkPlacement(t: Table, sink: DiagnosticSink): void {
         continue;
       }
       if (ext.hooks) {
-        reach ??= hooksReaching(t);
-        const bad = [...(reach.get(c.name) ?? [])].filter((h) => !ext.hooks!.includes(h));
-        if (bad.length) {
+        reach ??= hookMasks(t);
+        const badMask = (reach.get(c.name) ?? 0) & ~maskOf(ext.hooks);
+        if (badMask) {
+          const bad = HOOKS.filter((_, k) => badMask & (1 << k));
           const via = c.builtin ? "" : ` (chain ${c.name} is reached from ${bad.join(", ")})`;
           sink.error(
             "invalid-target-placement",
