@@ -5,7 +5,7 @@
 import { parseRuleset } from "../../../src/model/build.js";
 import { printRuleset } from "../../../src/model/print.js";
 import type { Diagnostic } from "../../../src/model/diagnostics.js";
-import { parseAddr, type Family, type IpAddr } from "../../../src/net/addr.js";
+import type { Family, IpAddr } from "../../../src/net/addr.js";
 import type { Packet } from "../../../src/net/packet.js";
 import type { AddrType, EvalEnv, MatchEval } from "../../../src/extensions/types.js";
 import type { Hook, Match, Rule, TableName } from "../../../src/model/ast.js";
@@ -53,33 +53,7 @@ export function col(line: string, needle: string, from = 0): number {
 
 // ---- Evaluation fixtures ---------------------------------------------------------------------------
 
-export function ip(text: string): IpAddr {
-  const a = parseAddr(text);
-  if (!a) throw new Error(`bad address ${text}`);
-  return a;
-}
-
-/** A new TCP packet 10.0.0.1:40000 → 10.0.0.2:80 (IPv6: 2001:db8::1 → 2001:db8::2), with overrides. */
-export function packet(over: Partial<Packet> & { family?: 4 | 6 } = {}): Packet {
-  const f = over.family ?? 4;
-  return {
-    family: f,
-    src: ip(f === 4 ? "10.0.0.1" : "2001:db8::1"),
-    dst: ip(f === 4 ? "10.0.0.2" : "2001:db8::2"),
-    proto: 6,
-    sport: 40000,
-    dport: 80,
-    tcpFlags: 2,
-    fragment: false,
-    mark: 0,
-    connmark: 0,
-    ctState: "NEW",
-    ctStatus: new Set(),
-    ctDnat: false,
-    ctSnat: false,
-    ...over,
-  };
-}
+export { ip, packet } from "../../support/packets.js";
 
 /**
  * An environment whose routing table knows the given address types: `{ "10.0.0.2": ["LOCAL"] }`, or per
