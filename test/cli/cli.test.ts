@@ -37,6 +37,12 @@ describe("iptlens CLI", () => {
     );
   });
 
+  it("prints repeated -m udp as the chosen backend's iptables-save does", () => {
+    const input = "*filter\n:X - [0:0]\n-A X -p udp -m udp --dport 53 -m udp --sport 53 -j ACCEPT\nCOMMIT\n";
+    expect(run(["fmt", "-"], input).out).toContain("-A X -p udp -m udp --sport 53 --dport 53 -j ACCEPT");
+    expect(run(["fmt", "--backend", "legacy", "-"], input).out).toContain("-A X -p udp -m udp --dport 53 -m udp --sport 53 -j ACCEPT");
+  });
+
   it("keeps iptables -S text in its own form", () => {
     expect(run(["fmt", "--check", "corpus/dumps/kube-proxy-modern.S"]).code).toBe(0);
   });

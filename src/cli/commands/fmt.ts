@@ -12,7 +12,8 @@ export function registerFmt(program: Command): void {
     .argument("[file]", "dump to read, - for standard input", "-")
     .option("--check", "print nothing; exit 1 when the input is not canonical, naming the first differing line")
     .option("--style <style>", "save (iptables-save) | rules (iptables -S); default: the input's own form")
-    .option("--no-counters", "leave out [packets:bytes] rule counters")
+    .option("--no-counters", "print counters as after a restore without --counters (all zero)")
+    .option("--backend <backend>", "nft (the nf_tables iptables-save) | legacy (iptables-legacy-save)", "nft")
     .option("--family <n>", "address family 4 or 6 (default: detected)")
     .option("--table <name>", "table of iptables -S text that has no *table line (default: inferred)")
     .addHelpText(
@@ -22,7 +23,8 @@ Examples:
   iptlens fmt kube-proxy-restore-input.txt > canonical.save
   iptables-save | iptlens fmt --check -     # exit 0: already canonical`,
     )
-    .action((file: string, o: { check?: boolean; style?: string; counters: boolean; family?: string; table?: string }) => {
+    .action((file: string, o: { check?: boolean; style?: string; counters: boolean; backend: string; family?: string; table?: string }) => {
+      if (o.backend !== "nft" && o.backend !== "legacy") throw new UsageError(`--backend must be nft or legacy, not '${o.backend}'`);
       if (o.style !== undefined && o.style !== "save" && o.style !== "rules") throw new UsageError(`--style must be save or rules, not '${o.style}'`);
       const l = load(file, o);
       if (reportDiagnostics(l, "warning")) {
@@ -30,7 +32,7 @@ Examples:
         return;
       }
       const style = (o.style as "save" | "rules" | undefined) ?? l.ruleset.format;
-      const out = printRuleset(l.ruleset, { style, counters: o.counters });
+      const out = printRuleset(l.ruleset, { style, counters: o.counters, backend: o.backend });
       if (!o.check) {
         process.stdout.write(out);
         process.exitCode = EXIT.ok;
