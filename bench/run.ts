@@ -61,7 +61,7 @@ async function benchParse(): Promise<void> {
     const runs = target >= 600_000 ? 3 : 5;
     const ours = Array.from({ length: runs }, () => runChild(file));
     const floor = Array.from({ length: runs }, () => runChild(file, "floor"));
-    const tr = target >= 600_000 || target >= 100_000 ? translate(file) : translate(file);
+    const tr = translate(file);
     const ms = median(ours.map((o) => o.ms));
     const floorMs = median(floor.map((o) => o.ms));
     rows.push({
