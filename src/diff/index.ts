@@ -54,7 +54,7 @@ import { explore, witnessDomain, type ClassDiff, type Side } from "./explore.js"
 import type { WitnessJson } from "./json.js";
 import { catalogue, compareCatalogues, serviceIndex, type KubeSummary } from "./kube-summary.js";
 import { regionText } from "./predicate.js";
-import { AddressTypes, F, RuleSpaces, addressClasses } from "./spaces.js";
+import { AddressTypes, F, RuleSpaces, addressClasses, localSet } from "./spaces.js";
 import { Comparison, Structure, dedupe, natClosure } from "./structure.js";
 
 export { regionText, cubeText, cidrs, mergeCubes } from "./predicate.js";
@@ -254,7 +254,7 @@ function group(
   const classes = addressClasses(family, ctx.localAddresses, ctx.routes);
   const max = family === 4 ? (1n << 32n) - 1n : (1n << 128n) - 1n;
   const local = [IntervalSet.empty(max), ...ctx.localAddresses.filter((l) => l.addr.family === family).map((l) => IntervalSet.range(max, l.addr.value, l.addr.value))].reduce((u, x) => u.union(x));
-  const loopback = family === 4 ? IntervalSet.range(max, 0x7f000000n, 0x7fffffffn) : IntervalSet.range(max, 1n, 1n);
+  const loopback = localSet(family, []);
   const martians = {
     martian: classes.martianSrc.reduce((u, x) => u.union(x), IntervalSet.empty(max)).subtract(local.union(loopback)),
     local: local.union(loopback),

@@ -13,6 +13,7 @@
 import type { Rule, Target } from "../model/ast.js";
 import type { Family, IpAddr } from "../net/addr.js";
 import { prefixMask } from "../net/addr.js";
+import { ALL_HOSTS, LIMITED_BROADCAST4, LOOPBACK, LOOPBACK_HOST, MULTICAST, THIS_NETWORK4 } from "../net/special.js";
 import { ADDR_TYPES, BitSet, Cube, FIELD_INDEX, IfaceSet, IntervalSet, Space, ruleSpace } from "../space/index.js";
 import { addrTypes, type NodeContext } from "../engine/index.js";
 import type { NatRange } from "../extensions/targets/nat-range.js";
@@ -239,7 +240,7 @@ export function natEffect(t: Target | null, family: Family, localAddrs: readonly
     // MASQUERADE: the address of the output interface; REDIRECT: of the input one (or loopback).
     fields.push(addrF);
     let set = IntervalSet.empty(addrMax(family));
-    const loop = family === 4 ? 0x7f000001n : 1n;
+    const loop = LOOPBACK_HOST[family];
     for (const v of [loop, ...localAddrs.filter((a) => a.family === family).map((a) => a.value)]) set = set.union(addrRange(family, v, v));
     sets[addrF] = set;
   }
@@ -265,7 +266,7 @@ export function natEffect(t: Target | null, family: Family, localAddrs: readonly
 
 /** Addresses the node owns: loopback and the node addresses. */
 export function localSet(family: Family, local: readonly IpAddr[]): IntervalSet {
-  let set = family === 4 ? prefixRange(4, 0x7f000000n, 8) : addrRange(6, 1n, 1n);
+  let set = prefixRange(family, LOOPBACK[family].base, LOOPBACK[family].len);
   for (const a of local) if (a.family === family) set = set.union(addrRange(family, a.value, a.value));
   return set;
 }
@@ -318,21 +319,19 @@ export function addressClasses(family: Family, local: readonly LocalLike[], rout
   }
   const routed = routes.filter((r) => r.family === family && r.prefixLen > 0).map((r) => prefixRange(family, r.addr, r.prefixLen));
   const defaultRoute = routes.some((r) => r.family === family && r.prefixLen === 0);
+  const loop = prefixRange(family, LOOPBACK[family].base, LOOPBACK[family].len);
+  const multicast = prefixRange(family, MULTICAST[family].base, MULTICAST[family].len);
   if (family === 4) {
-    const loop = prefixRange(4, 0x7f000000n, 8);
-    const zero = prefixRange(4, 0n, 8);
-    const multicast = prefixRange(4, 0xe0000000n, 4);
-    const limited = point(0xffffffffn);
+    const zero = prefixRange(4, THIS_NETWORK4.base, THIS_NETWORK4.len);
+    const limited = point(LIMITED_BROADCAST4);
     return {
-      dst: [loop, zero, point(0n), multicast, point(0xe0000001n), limited, ...own, ...broadcasts, ...routed],
+      dst: [loop, zero, point(0n), multicast, point(ALL_HOSTS[4]), limited, ...own, ...broadcasts, ...routed],
       martianSrc: [loop, zero, multicast, limited, ...own],
       srcTypes: [loop, point(0n), multicast, limited, ...own, ...broadcasts, ...(defaultRoute ? [] : routed)],
     };
   }
-  const loop = point(1n);
-  const multicast = prefixRange(6, 0xffn << 120n, 8);
   return {
-    dst: [loop, point(0n), multicast, point(0xff020000000000000000000000000001n), ...own, ...routed],
+    dst: [loop, point(0n), multicast, point(ALL_HOSTS[6]), ...own, ...routed],
     martianSrc: [loop, multicast, ...own],
     srcTypes: [loop, point(0n), multicast, ...own, ...(defaultRoute ? [] : routed)],
   };

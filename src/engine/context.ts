@@ -3,6 +3,7 @@
  * (`addrtype`, the address MASQUERADE picks). Routing here is the main table only: longest prefix wins,
  * no policy routing by mark (kube-proxy's marks do not steer routing).
  */
+import { ALL_HOSTS, LOOPBACK_HOST, isLoopback, isMulticast } from "../net/special.js";
 import { allOnes, bits, formatAddr, parseAddr, parseNet, prefixMask, type Family, type IpAddr } from "../net/addr.js";
 import type { Hook, TableName } from "../model/ast.js";
 import type { AddrType, EvalEnv } from "../extensions/types.js";
@@ -71,14 +72,8 @@ function directedBroadcasts(ctx: NodeContext): Set<bigint> {
   return out;
 }
 
-const LOOPBACK4 = { addr: 0x7f000000n, mask: prefixMask(4, 8) };
-const ALL_HOSTS4 = 0xe0000001n;
-const ALL_NODES6 = 0xff020000000000000000000000000001n;
-
-/** 127.0.0.0/8 or ::1. */
-function isLoopback(a: IpAddr): boolean {
-  return a.family === 4 ? (a.value & LOOPBACK4.mask) === LOOPBACK4.addr : a.value === 1n;
-}
+const ALL_HOSTS4 = ALL_HOSTS[4];
+const ALL_NODES6 = ALL_HOSTS[6];
 
 /** Whether the node owns the address: a node address, 127.0.0.0/8 or ::1. */
 export function isLocalAddress(ctx: NodeContext, a: IpAddr): boolean {
@@ -96,10 +91,6 @@ export function routeLookup(ctx: NodeContext, a: IpAddr): string | undefined {
   return best?.iface;
 }
 
-function isMulticast(a: IpAddr): boolean {
-  if (a.family === 4) return a.value >> 28n === 0xen;
-  return a.value >> 120n === 0xffn;
-}
 
 function isBroadcast4(a: IpAddr): boolean {
   // inet_addr_type: 0.0.0.0 and 255.255.255.255 are RTN_BROADCAST.
@@ -138,7 +129,7 @@ export function primaryAddress(ctx: NodeContext, family: Family, iface: string |
   const same = ctx.localAddresses.filter((l) => l.addr.family === family);
   const onIface = iface === undefined ? undefined : same.find((l) => l.iface === iface);
   if (onIface) return onIface.addr;
-  if (iface === "lo") return family === 4 ? { family: 4, value: 0x7f000001n } : { family: 6, value: 1n };
+  if (iface === "lo") return { family, value: LOOPBACK_HOST[family] };
   return same.find((l) => l.iface === undefined)?.addr ?? same[0]?.addr;
 }
 
