@@ -2,18 +2,14 @@
  * The CLI end to end, through the built entry point's main() (same code path as `node dist/…/main.js`):
  * exit codes, messages, and that no control character from a dump reaches the terminal.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { runCli } from "../support/cli.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
-function run(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(tsx, [join(root, "src", "cli", "main.ts"), ...args], { encoding: "utf8", input, cwd: root });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
+
+const run = (args: string[], input?: string) => runCli(args, input);
 const tmp = mkdtempSync(join(tmpdir(), "iptlens-cli-"));
 const file = (name: string, text: string) => {
   const p = join(tmp, name);

@@ -3,17 +3,17 @@
  * three formats, JSON valid against docs/schemas/diff.schema.json (outcomes against explain's schema),
  * witnesses that `explain --batch` reproduces, and no control character from a dump on the terminal.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { root, runCli, runCliHere } from "../support/cli.js";
 import { checkSchema } from "../explain/schema-check.js";
 import { dump, edit } from "./helpers.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
+
+const run = (args: string[], input?: string) => runCli(["diff", ...args], input);
+const runHere = (args: string[]) => runCliHere(["diff", ...args]);
 const tmp = mkdtempSync(join(tmpdir(), "iptlens-diff-"));
 const file = (name: string, text: string) => {
   const p = join(tmp, name);
@@ -47,26 +47,7 @@ function diffSchema(): Schema {
   return { ...diff, $defs: defs };
 }
 
-function run(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(tsx, [join(root, "src", "cli", "main.ts"), "diff", ...args], { encoding: "utf8", input, cwd: root });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
 
-async function runHere(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(["diff", ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 
 const MODERN = dump("kube-proxy-modern.save");
 const oldFile = file("old.save", MODERN);
@@ -106,8 +87,8 @@ describe("iptlens diff", () => {
       [oldFile, "before"],
       [newFile, "after"],
     ] as const) {
-      const x = spawnSync(tsx, [join(root, "src", "cli", "main.ts"), "explain", dumpFile, "--batch", batch, ...NODE], { encoding: "utf8", cwd: root });
-      const results = x.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      const x = runCli(["explain", dumpFile, "--batch", batch, ...NODE]);
+      const results = x.out.trim().split("\n").map((l) => JSON.parse(l));
       results.forEach((res: { outcomes: unknown[] }, i: number) => {
         const strip = (os: unknown[]) => os.map((o) => JSON.stringify(o));
         expect(strip(res.outcomes)).toEqual(strip(j.differences[i][key]));

@@ -2,40 +2,20 @@
  * `iptlens explain` end to end: text and JSON output, the batch stream, exit codes (3 for bad flags, 2
  * for a bad dump or bad batch lines), and that no control character from a dump reaches the terminal.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { root, runCli, runCliHere } from "../support/cli.js";
 import { checkSchema } from "./schema-check.js";
 
-const root = join(import.meta.dirname, "..", "..");
-const tsx = join(root, "node_modules", ".bin", "tsx");
+
+const run = (args: string[], input?: string) => runCli(["explain", ...args], input);
+const runHere = (args: string[]) => runCliHere(["explain", ...args]);
 const modern = join(root, "test", "engine", "fixtures", "kube-modern.save");
 const schema = JSON.parse(readFileSync(join(root, "docs", "schemas", "explain.schema.json"), "utf8"));
 const NODE = ["--node-ip", "192.0.2.10=eth0", "--node-ip", "10.244.1.1=cni0", "--route", "10.244.1.0/24=cni0"];
 
-function run(args: string[], input?: string): { code: number; out: string; err: string } {
-  const r = spawnSync(tsx, [join(root, "src", "cli", "main.ts"), "explain", ...args], { encoding: "utf8", input, cwd: root });
-  return { code: r.status ?? -1, out: r.stdout, err: r.stderr };
-}
-/** The same through main() in this process (no spawn): for the many small exit-code cases. */
-async function runHere(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    process.exitCode = undefined;
-    const code = await main(["explain", ...args]);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-    process.exitCode = undefined;
-  }
-}
 const tmp = mkdtempSync(join(tmpdir(), "iptlens-explain-"));
 const file = (name: string, text: string) => {
   const p = join(tmp, name);
