@@ -219,8 +219,6 @@ interface PendingTarget {
   readonly loc: SourceLoc;
   readonly opts: OptionOccurrence[];
   readonly raw: Word[];
-  /** Decided later: jump to a chain or an unmodelled target. */
-  opaque: boolean;
 }
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
@@ -657,7 +655,7 @@ class Builder extends BaseVisitor {
             }
             const tname = v!.text;
             const ext = builtin.key === "jump" ? findTargetExtension(tname) : undefined;
-            target = { name: tname, goto: builtin.key === "goto", ext, loc: spanLoc(w.loc, v!.loc), opts: [], raw: [], opaque: false };
+            target = { name: tname, goto: builtin.key === "goto", ext, loc: spanLoc(w.loc, v!.loc), opts: [], raw: [] };
             break;
           }
           case "counters": {
@@ -734,10 +732,7 @@ class Builder extends BaseVisitor {
       matches.push(node ?? opaqueMatch(m));
     }
     let tgt: Target | null = null;
-    if (target) tgt = this.decodeTarget(table, target, ctx);
-    else if (proto === undefined && matches.length === 0 && !src && !dst && !inIf && !outIf && !fragment && !counters && words.length === 0) {
-      // `-A CHAIN` alone: a rule that matches everything and does nothing but count.
-    }
+    if (target) tgt = this.decodeTarget(target, ctx);
 
     // Conditions that match every packet are not stored by the kernel (`-p all`, `-s 0.0.0.0/0`, `-i +`).
     const protocol = proto && (proto.number !== 0 || proto.negated) ? proto : undefined;
@@ -806,7 +801,7 @@ class Builder extends BaseVisitor {
     return true;
   }
 
-  private decodeTarget(table: Table, t: PendingTarget, ctx: RuleContext): Target {
+  private decodeTarget(t: PendingTarget, ctx: RuleContext): Target {
     if (t.goto) {
       if (t.opts.length || t.raw.length) this.sink.error("unexpected-argument", `-g ${t.name} takes no options`, t.loc);
       return { kind: "jump", chain: t.name, goto: true, loc: t.loc };
@@ -828,7 +823,6 @@ class Builder extends BaseVisitor {
     }
     // Neither an extension nor a verdict: iptables takes it as a chain name. Whether that chain exists
     // in the table is checked once the whole rule set is known (validateRuleset: undefined-chain).
-    void table;
     return { kind: "jump", chain: t.name, goto: false, loc: t.loc };
   }
 
