@@ -3,10 +3,10 @@
  * and CST in memory. Line and offset bases are reported so the builder can give file positions.
  */
 import { generateCstDts, type CstNode, type ILexingError, type IRecognitionException, type IToken, type TokenType } from "chevrotain";
-import type { CommandLineCstChildren } from "./cst.js";
+import type { ChainLineCstChildren, CommandLineCstChildren } from "./cst.js";
 import { lexer } from "./lexer.js";
 import { parser } from "./parser.js";
-import { Append, Counters, RuleText } from "./tokens.js";
+import { Append, Arg, ChainDecl, Counters, RuleText } from "./tokens.js";
 
 export { allTokens } from "./tokens.js";
 export * as tokens from "./tokens.js";
@@ -74,34 +74,70 @@ export interface DumpVisitor {
   /**
    * One `[p:b] -A CHAIN …` line, as the CST children the parser would build for it (`commandLine`),
    * with absolute positions (line numbers 1-based over the whole text, offsets into the whole text).
+   * The children object and its tokens are reused for the next line: copy what you keep.
    */
   append(children: CommandLineCstChildren): void;
+  /** One `:CHAIN POLICY [p:b]` line, as the parser's `chainLine` children; same rules as `append`. */
+  chain(children: ChainLineCstChildren): void;
 }
 
-/**
- * `-A` lines make up nearly all of a real dump (600k of them on a large node), and their syntax is
- * trivial: optional `[p:b]` counters, the command, the rest of the line. Recognising exactly that shape
- * here skips the general lexer and parser for them; every other line — and any `-A` line that is not
- * exactly this shape — goes through Chevrotain, in chunks of whole lines. Both routes produce the same
- * CST children (a test checks that the AST is identical either way).
- */
-const FAST_APPEND = /(?:(\[\d+:\d+\])[ \t]+)?(-A|--append)[ \t]+(?=[^ \t\r\n])/y;
-
-function token(image: string, type: TokenType, offset: number, line: number, column: number): IToken {
+function token(type: TokenType): IToken {
   return {
-    image,
-    startOffset: offset,
-    endOffset: offset + image.length - 1,
-    startLine: line,
-    endLine: line,
-    startColumn: column,
-    endColumn: column + image.length - 1,
+    image: "",
+    startOffset: 0,
+    endOffset: 0,
+    startLine: 0,
+    endLine: 0,
+    startColumn: 0,
+    endColumn: 0,
     tokenType: type,
     tokenTypeIdx: type.tokenTypeIdx!,
   };
 }
 
-/** Parse `text`, handing out chunks and fast `-A` lines in document order. */
+/** Point a reusable token at `text[start, end)` on line `line` (whose first byte is at `lineStart`). */
+function place(t: IToken, text: string, start: number, end: number, line: number, lineStart: number): IToken {
+  t.image = text.slice(start, end);
+  t.startOffset = start;
+  t.endOffset = end - 1;
+  t.startLine = line;
+  t.endLine = line;
+  t.startColumn = start - lineStart + 1;
+  t.endColumn = end - lineStart;
+  return t;
+}
+
+const isBlankCode = (c: number): boolean => c === 32 || c === 9;
+const isDigit = (c: number): boolean => c >= 48 && c <= 57;
+
+/** End of `[digits:digits]` starting at `i` (exclusive), or -1. */
+function countersEnd(text: string, i: number, end: number): number {
+  if (text.charCodeAt(i) !== 91 /* [ */) return -1;
+  let j = i + 1;
+  const a = j;
+  while (j < end && isDigit(text.charCodeAt(j))) j++;
+  if (j === a || text.charCodeAt(j) !== 58 /* : */) return -1;
+  const b = ++j;
+  while (j < end && isDigit(text.charCodeAt(j))) j++;
+  if (j === b || text.charCodeAt(j) !== 93 /* ] */) return -1;
+  return j + 1;
+}
+
+/** Index of the first character at or after `i` that is not a space or tab. */
+function skipBlanks(text: string, i: number, end: number): number {
+  while (i < end && isBlankCode(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * Parse `text`, handing out chunks and fast lines in document order.
+ *
+ * `-A` lines make up nearly all of a real dump (600k of them on a large node) and chain declarations
+ * most of the rest; their syntax is trivial. Recognising exactly these shapes here skips the general
+ * lexer and parser for them — `[p:b] -A|--append <non-blank>…` and `:NAME ACCEPT|DROP|- [p:b]` — and
+ * every other line (or any such line not exactly in this shape) goes through Chevrotain, in chunks of
+ * whole lines. Both routes produce the same CST children (a test checks the AST is identical either way).
+ */
 export function scanDump(text: string, visitor: DumpVisitor, chunkLines = DEFAULT_CHUNK_LINES, fastPath = true): void {
   let slowStart = -1;
   let slowLine = 0;
@@ -112,6 +148,69 @@ export function scanDump(text: string, visitor: DumpVisitor, chunkLines = DEFAUL
     slowStart = -1;
     slowCount = 0;
   };
+  const cmdTok = token(Append);
+  const countersTok = token(Counters);
+  const restTok = token(RuleText);
+  const appendWithCounters: CommandLineCstChildren = { Counters: [countersTok], Command: [cmdTok], RuleText: [restTok] };
+  const appendPlain: CommandLineCstChildren = { Command: [cmdTok], RuleText: [restTok] };
+  const declTok = token(ChainDecl);
+  const policyTok = token(Arg);
+  const chainCountersTok = token(Counters);
+  const chainChildren: ChainLineCstChildren = { ChainDecl: [declTok], RuleWord: [policyTok, chainCountersTok] };
+
+  /** A fast `-A` line from `pos` to `end` (line terminator excluded): handed out, or false. */
+  const append = (pos: number, end: number, line: number): boolean => {
+    let i = pos;
+    const ce = countersEnd(text, i, end);
+    if (ce >= 0) {
+      if (ce >= end || !isBlankCode(text.charCodeAt(ce))) return false;
+      i = skipBlanks(text, ce, end);
+    }
+    let cmdEnd: number;
+    if (text.startsWith("-A", i) && isBlankCode(text.charCodeAt(i + 2))) cmdEnd = i + 2;
+    else if (text.startsWith("--append", i) && isBlankCode(text.charCodeAt(i + 8))) cmdEnd = i + 8;
+    else return false;
+    const rest = skipBlanks(text, cmdEnd, end);
+    // The rule text must start with a non-blank on this line; it runs to the end (less a CR).
+    let restEnd = end;
+    if (restEnd > rest && text.charCodeAt(restEnd - 1) === 13) restEnd--;
+    if (rest >= restEnd || text.charCodeAt(rest) === 13) return false;
+    flush(pos);
+    place(cmdTok, text, i, cmdEnd, line, pos);
+    place(restTok, text, rest, restEnd, line, pos);
+    if (ce >= 0) {
+      place(countersTok, text, pos, ce, line, pos);
+      visitor.append(appendWithCounters);
+    } else visitor.append(appendPlain);
+    return true;
+  };
+
+  /** A fast chain declaration `:NAME POLICY [p:b]` from `pos` to `end`: handed out, or false. */
+  const chain = (pos: number, end: number, line: number): boolean => {
+    let e = end;
+    while (e > pos && (isBlankCode(text.charCodeAt(e - 1)) || text.charCodeAt(e - 1) === 13)) e--;
+    let i = pos + 1;
+    while (i < e && !isBlankCode(text.charCodeAt(i)) && text.charCodeAt(i) !== 13) i++;
+    const nameEnd = i;
+    if (i >= e || !isBlankCode(text.charCodeAt(i))) return false;
+    const p = skipBlanks(text, i, e);
+    let q = p;
+    while (q < e && !isBlankCode(text.charCodeAt(q))) q++;
+    const policyLen = q - p;
+    const c0 = text.charCodeAt(p);
+    const policyOk =
+      (policyLen === 1 && c0 === 45) || (policyLen === 6 && text.startsWith("ACCEPT", p)) || (policyLen === 4 && text.startsWith("DROP", p));
+    if (!policyOk || q >= e) return false;
+    const c = skipBlanks(text, q, e);
+    if (c === q || countersEnd(text, c, e) !== e) return false;
+    flush(pos);
+    place(declTok, text, pos, nameEnd, line, pos);
+    place(policyTok, text, p, q, line, pos);
+    place(chainCountersTok, text, c, e, line, pos);
+    visitor.chain(chainChildren);
+    return true;
+  };
+
   let pos = 0;
   let line = 0; // lines before `pos`
   while (pos < text.length) {
@@ -120,25 +219,8 @@ export function scanDump(text: string, visitor: DumpVisitor, chunkLines = DEFAUL
     if (nl < 0) nl = text.length;
     const c = text.charCodeAt(pos);
     let fast = false;
-    if (fastPath && (c === 45 /* - */ || c === 91) /* [ */) {
-      FAST_APPEND.lastIndex = pos;
-      const m = FAST_APPEND.exec(text);
-      if (m && m.index === pos && m.index + m[0].length <= nl) {
-        fast = true;
-        flush(pos);
-        let end = nl;
-        if (end > pos && text.charCodeAt(end - 1) === 13) end--;
-        const ln = line + 1;
-        const restStart = pos + m[0].length;
-        const cmdOffset = text.indexOf(m[2]!, m[1] ? pos + m[1].length : pos);
-        const children: { -readonly [K in keyof CommandLineCstChildren]: CommandLineCstChildren[K] } = {
-          Command: [token(m[2]!, Append, cmdOffset, ln, cmdOffset - pos + 1)],
-        };
-        if (m[1]) children.Counters = [token(m[1], Counters, pos, ln, 1)];
-        // RuleText runs to the end of the line; trailing blanks belong to it, as in the lexer.
-        children.RuleText = [token(text.slice(restStart, end), RuleText, restStart, ln, restStart - pos + 1)];
-        visitor.append(children);
-      }
+    if (fastPath && (c === 45 /* - */ || c === 91 /* [ */ || c === 58) /* : */) {
+      fast = c === 58 ? chain(pos, nl, line + 1) : append(pos, nl, line + 1);
     }
     if (!fast) {
       if (slowStart < 0) {

@@ -226,11 +226,20 @@ export function forEachArgument(text: string, start: number, end: number, visit:
       i++;
       continue;
     }
-    const len = Math.min(scanArgument(text, i), end - i);
-    const w = i + len;
+    // Most words have no quote: find the blank that ends them; fall back to scanArgument at a quote.
+    let w = i + 1;
+    for (; w < end; w++) {
+      const d = text.charCodeAt(w);
+      if (d === 32 || d === 9 || d === 13) break;
+      if (d === 34 /* " */) {
+        w = i + Math.min(scanArgument(text, i), end - i);
+        break;
+      }
+    }
+    if (c === 34) w = i + Math.min(scanArgument(text, i), end - i);
     let kind: WordKind = "arg";
-    if (c === 33 /* ! */ && len === 1) kind = "bang";
-    else if (c === 45 /* - */ && len > 1 && isOptionWord(text, i, w)) kind = "option";
+    if (c === 33 /* ! */ && w === i + 1) kind = "bang";
+    else if (c === 45 /* - */ && w > i + 1 && isOptionWord(text, i, w)) kind = "option";
     visit(i, w, kind);
     i = w;
   }

@@ -108,21 +108,45 @@ export function parseMark(text: string): MarkValue | null {
   return { value: v, mask: m };
 }
 
-/** Index options by spec name; report repeats of non-repeatable options. */
-export function byName(
-  opts: readonly OptionOccurrence[],
-  ctx: DecodeContext,
-  module: string,
-): Map<string, OptionOccurrence> {
-  const map = new Map<string, OptionOccurrence>();
-  for (const o of opts) {
-    if (map.has(o.spec.name) && !o.spec.repeatable) {
-      ctx.error("repeated-option", `${module}: option ${o.written} given more than once`, o.loc);
-      continue;
-    }
-    map.set(o.spec.name, o);
+/** The options given to one match or target, by spec name. */
+export interface OptionsByName {
+  /** The occurrence of option `name`: the first for a non-repeatable option, the last for a repeatable one. */
+  get(name: string): OptionOccurrence | undefined;
+  has(name: string): boolean;
+}
+
+/**
+ * Index options by spec name; report repeats of non-repeatable options. Runs for every match of every
+ * rule, and a match has a handful of options: a scan of the list beats building a Map.
+ */
+export function byName(opts: readonly OptionOccurrence[], ctx: DecodeContext, module: string): OptionsByName {
+  for (let i = 1; i < opts.length; i++) {
+    const o = opts[i]!;
+    if (o.spec.repeatable) continue;
+    for (let j = 0; j < i; j++)
+      if (opts[j]!.spec.name === o.spec.name) {
+        ctx.error("repeated-option", `${module}: option ${o.written} given more than once`, o.loc);
+        break;
+      }
   }
-  return map;
+  return new ScannedOptions(opts);
+}
+
+class ScannedOptions implements OptionsByName {
+  constructor(private readonly opts: readonly OptionOccurrence[]) {}
+  get(name: string): OptionOccurrence | undefined {
+    let found: OptionOccurrence | undefined;
+    for (let i = 0; i < this.opts.length; i++) {
+      const o = this.opts[i]!;
+      if (o.spec.name !== name) continue;
+      if (!o.spec.repeatable) return o;
+      found = o;
+    }
+    return found;
+  }
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
 }
 
 /** Report a negation on an option that iptables does not allow to be negated. */

@@ -20,7 +20,8 @@ import type {
   StrayLineCstChildren,
   TableLineCstChildren,
 } from "../../grammar/cst.js";
-import { forEachArgument, scanDump } from "../../grammar/index.js";
+import { scanDump } from "../../grammar/index.js";
+import { Occurrence, WordList } from "./words.js";
 import { parser } from "../../grammar/parser.js";
 import * as T from "../../grammar/tokens.js";
 import { parseNet, type Family, type IpNet } from "../net/addr.js";
@@ -52,7 +53,7 @@ import {
   type Target,
   type TargetBase,
 } from "./ast.js";
-import { DiagnosticSink, type Diagnostic, type Result, type SourceLoc } from "./diagnostics.js";
+import { DiagnosticSink, sourceLoc, type Diagnostic, type Result, type SourceLoc } from "./diagnostics.js";
 import { validateRuleset } from "./validate.js";
 import { printRuleSpec } from "./print.js";
 
@@ -104,6 +105,10 @@ export function parseRuleset(text: string, opts: ParseOptions = {}): Result<Rule
       b.setChunk(text, 0, 0);
       b.commandLine(children);
     },
+    chain(children) {
+      b.setChunk(text, 0, 0);
+      b.chainLine(children);
+    },
   }, undefined, opts.fastPath !== false);
   const rs = b.finish(opts.file);
   if (opts.validate !== false) validateRuleset(rs, sink);
@@ -124,79 +129,7 @@ export function detectFamily(text: string): Family {
   return 4;
 }
 
-// ---- Words ------------------------------------------------------------------------------------------
-
-/**
- * One word of a rule. Its SourceLoc is made only when something asks (a diagnostic, a node that keeps
- * it): most words of a 600k-line dump never need one.
- */
-class Word {
-  private cached: SourceLoc | undefined;
-  constructor(
-    /** Unquoted text, as iptables hands it to getopt. */
-    readonly text: string,
-    /** As written. */
-    readonly image: string,
-    private readonly line: number,
-    private readonly column: number,
-    private readonly offset: number,
-    readonly isOption: boolean,
-    readonly isBang: boolean,
-  ) {}
-  get loc(): SourceLoc {
-    return (this.cached ??= { line: this.line, column: this.column, offset: this.offset, endOffset: this.offset + this.image.length });
-  }
-}
-
-/** An OptionOccurrence whose positions are computed on demand. */
-class Occurrence implements OptionOccurrence {
-  readonly values: readonly string[];
-  constructor(
-    readonly spec: OptionSpec,
-    readonly written: string,
-    readonly negated: boolean,
-    private readonly option: Word,
-    private readonly bang: Word | undefined,
-    private readonly valueWords: readonly Word[],
-  ) {
-    this.values = valueWords.length === 1 ? [valueWords[0]!.text] : valueWords.map((x) => x.text);
-  }
-  get loc(): SourceLoc {
-    return this.bang ? spanLoc(this.bang.loc, this.option.loc) : this.option.loc;
-  }
-  get valueLocs(): readonly SourceLoc[] {
-    return this.valueWords.map((x) => x.loc);
-  }
-}
-
-/** Undo iptables-restore quoting of one argument (see grammar/tokens.ts scanArgument). */
-export function unquote(image: string): { text: string; unterminated: boolean } {
-  if (!image.includes('"')) return { text: image, unterminated: false };
-  // The common case (every kube-proxy comment): one quoted word with no escapes inside.
-  const last = image.length - 1;
-  if (last > 0 && image.charCodeAt(0) === 34 && image.charCodeAt(last) === 34) {
-    const inner = image.indexOf('"', 1);
-    if (inner === last && image.indexOf("\\", 1) < 0) return { text: image.slice(1, last), unterminated: false };
-  }
-  let out = "";
-  let inQuote = false;
-  for (let i = 0; i < image.length; i++) {
-    const c = image[i]!;
-    if (inQuote) {
-      if (c === "\\" && i + 1 < image.length) {
-        out += image[++i];
-        continue;
-      }
-      if (c === '"') {
-        inQuote = false;
-        continue;
-      }
-      out += c;
-    } else if (c === '"') inQuote = true;
-    else out += c;
-  }
-  return { text: out, unterminated: inQuote };
-}
+export { unquote } from "./words.js";
 
 // ---- Builder ----------------------------------------------------------------------------------------
 
@@ -207,9 +140,10 @@ interface PendingModule {
   readonly ext: MatchExtension<MatchBase> | undefined;
   readonly loc: SourceLoc;
   readonly implicit: boolean;
-  readonly opts: OptionOccurrence[];
-  /** Words of an unknown module, kept verbatim. */
-  readonly raw: Word[];
+  /** Its options; filled from the rule's occurrence list once the whole rule has been read. */
+  opts: readonly OptionOccurrence[];
+  /** Words of an unknown module, kept verbatim (indexes into the line's WordList); made when needed. */
+  raw: number[] | null;
 }
 
 interface PendingTarget {
@@ -217,8 +151,8 @@ interface PendingTarget {
   readonly goto: boolean;
   readonly ext: TargetExtension<TargetBase> | undefined;
   readonly loc: SourceLoc;
-  readonly opts: OptionOccurrence[];
-  readonly raw: Word[];
+  opts: readonly OptionOccurrence[];
+  raw: number[] | null;
 }
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
@@ -236,6 +170,12 @@ class Builder extends BaseVisitor {
   private implicitTables = new Set<Table>();
   private readonly ruleContext: RuleContext;
   private sawCommitOutsideTable = false;
+  /** The current command line's words (one list, reused for every line). */
+  private readonly words = new WordList();
+  private readonly cursor = new Cursor();
+  private readonly modules: PendingModule[] = [];
+  private readonly occs: OptionOccurrence[] = [];
+  private readonly owners: number[] = [];
 
   constructor(
     private readonly sink: DiagnosticSink,
@@ -350,105 +290,115 @@ class Builder extends BaseVisitor {
 
   commandLine(ctx: CommandLineCstChildren): void {
     const cmd = ctx.Command[0]!;
-    const words = ctx.RuleText ? this.words(ctx.RuleText[0]!) : [];
+    const words = this.words;
+    if (ctx.RuleText) this.readWords(ctx.RuleText[0]!);
+    else words.length = 0;
     const counters = ctx.Counters ? this.counters(ctx.Counters[0]!) : undefined;
     const isPolicy = cmd.tokenType === T.Policy;
     const table = this.tableFor(cmd, isPolicy);
     this.lastWasPolicy = isPolicy;
-    const cmdLoc = this.loc(cmd);
-    const chainWord = words[0];
+    const hasChain = words.length > 0 && !words.isOption(0) && !words.isBang(0);
     const needChain = (): string | null => {
-      if (!chainWord || chainWord.isOption || chainWord.isBang) {
-        this.sink.error("missing-chain", `expected a chain name after ${cmd.image}`, chainWord?.loc ?? endOf(cmdLoc));
+      if (!hasChain) {
+        this.sink.error("missing-chain", `expected a chain name after ${cmd.image}`, words.length ? words.loc(0) : endOf(this.loc(cmd)));
         return null;
       }
-      return chainWord.text;
+      return words.text(0);
     };
     switch (cmd.tokenType) {
       case T.Append: {
         const name = needChain();
         if (name === null) return;
-        for (const r of this.rule(table, name, words.slice(1), cmd, counters)) this.chainFor(table, name, chainWord!.loc).rules.push(r);
+        const rules = this.rule(table, name, 1, cmd, counters);
+        const chain = this.chainFor(table, name, 0);
+        for (let k = 0; k < rules.length; k++) chain.rules.push(rules[k]!);
         return;
       }
       case T.Insert: {
         const name = needChain();
         if (name === null) return;
-        let rest = words.slice(1);
+        let from = 1;
         let pos = 1;
-        if (rest[0] && /^\d+$/.test(rest[0].text)) {
-          pos = Number(rest[0].text);
-          rest = rest.slice(1);
+        if (words.length > 1 && /^\d+$/.test(words.text(1))) {
+          pos = Number(words.text(1));
+          from = 2;
         }
-        const chain = this.chainFor(table, name, chainWord!.loc);
+        const chain = this.chainFor(table, name, 0);
         if (pos < 1 || pos > chain.rules.length + 1) {
-          this.sink.error("bad-rule-number", `-I ${name} ${pos}: index of insertion too big (chain has ${chain.rules.length} rules)`, cmdLoc);
+          this.sink.error("bad-rule-number", `-I ${name} ${pos}: index of insertion too big (chain has ${chain.rules.length} rules)`, this.loc(cmd));
           pos = chain.rules.length + 1;
         }
-        chain.rules.splice(pos - 1, 0, ...this.rule(table, name, rest, cmd, counters));
+        chain.rules.splice(pos - 1, 0, ...this.rule(table, name, from, cmd, counters));
         return;
       }
       case T.Replace:
       case T.Delete: {
         const name = needChain();
         if (name === null) return;
-        const chain = this.chainFor(table, name, chainWord!.loc);
-        const rest = words.slice(1);
-        const isNum = rest[0] && /^\d+$/.test(rest[0].text);
+        const chain = this.chainFor(table, name, 0);
+        const isNum = words.length > 1 && /^\d+$/.test(words.text(1));
         let idx = -1;
-        if (isNum) idx = Number(rest[0]!.text) - 1;
+        if (isNum) idx = Number(words.text(1)) - 1;
         else if (cmd.tokenType === T.Delete) {
-          const probe = this.rule(table, name, rest, cmd, undefined)[0];
+          const probe = this.rule(table, name, 1, cmd, undefined)[0];
           idx = probe ? chain.rules.findIndex((r) => sameRule(r, probe, this.family)) : -1;
         }
         if (idx < 0 || idx >= chain.rules.length) {
-          this.sink.error("no-such-rule", `${cmd.image} ${name}: no such rule in chain ${name}`, cmdLoc);
+          this.sink.error("no-such-rule", `${cmd.image} ${name}: no such rule in chain ${name}`, this.loc(cmd));
           return;
         }
         if (cmd.tokenType === T.Delete) chain.rules.splice(idx, 1);
         else {
-          const r = this.rule(table, name, rest.slice(1), cmd, counters)[0];
+          const r = this.rule(table, name, isNum ? 2 : 1, cmd, counters)[0];
           if (r) chain.rules[idx] = r;
         }
         return;
       }
       case T.NewChain: {
         const name = needChain();
-        if (name === null || !this.checkChainName(name, chainWord!.loc)) return;
+        if (name === null || !this.checkChainName(name, words.loc(0))) return;
         const existing = this.getChain(table, name);
-        if (existing?.loc) this.sink.error("duplicate-chain", `chain ${name} already exists (line ${existing.loc.line})`, chainWord!.loc);
-        else if (existing) existing.loc = chainWord!.loc;
-        else this.addChain(table, newChain(name, false, chainWord!.loc));
-        this.extraWordList(words.slice(1), "-N");
+        if (existing?.loc) this.sink.error("duplicate-chain", `chain ${name} already exists (line ${existing.loc.line})`, words.loc(0));
+        else if (existing) existing.loc = words.loc(0);
+        else this.addChain(table, newChain(name, false, words.loc(0)));
+        this.extraWordList(1, "-N");
         return;
       }
       case T.Policy: {
         const name = needChain();
         if (name === null) return;
-        const p = words[1];
-        const chain = this.chainFor(table, name, chainWord!.loc);
-        if (!p) this.sink.error("missing-policy", `expected ACCEPT or DROP after -P ${name}`, endOf(chainWord!.loc));
-        else if (p.text !== "ACCEPT" && p.text !== "DROP") this.sink.error("bad-policy", `policy must be ACCEPT or DROP, not '${p.text}'`, p.loc);
-        else chain.policy = p.text;
-        if (!chain.loc) chain.loc = chainWord!.loc;
-        this.extraWordList(words.slice(2), "-P");
+        const chain = this.chainFor(table, name, 0);
+        if (words.length < 2) this.sink.error("missing-policy", `expected ACCEPT or DROP after -P ${name}`, endOf(words.loc(0)));
+        else {
+          const p = words.text(1);
+          if (p !== "ACCEPT" && p !== "DROP") this.sink.error("bad-policy", `policy must be ACCEPT or DROP, not '${p}'`, words.loc(1));
+          else chain.policy = p;
+        }
+        if (!chain.loc) chain.loc = words.loc(0);
+        this.extraWordList(2, "-P");
         return;
       }
       case T.DeleteChain:
       case T.Flush: {
-        const one = chainWord ? this.getChain(table, chainWord.text) : undefined;
-        const targets = chainWord ? (one ? [one] : []) : table.chains.slice();
-        if (chainWord && targets.length === 0)
-          this.sink.error("undefined-chain", `${cmd.image} ${chainWord.text}: no chain by that name in table ${table.name}`, chainWord.loc);
+        const given = words.length > 0 ? words.text(0) : undefined;
+        const one = given !== undefined ? this.getChain(table, given) : undefined;
+        const targets = given !== undefined ? (one ? [one] : []) : table.chains.slice();
+        if (given !== undefined && targets.length === 0)
+          this.sink.error("undefined-chain", `${cmd.image} ${given}: no chain by that name in table ${table.name}`, words.loc(0));
         for (const c of targets) {
           if (cmd.tokenType === T.Flush) c.rules.length = 0;
           else if (c.builtin) {
-            if (chainWord) this.sink.error("builtin-chain", `-X ${c.name}: a built-in chain cannot be deleted`, chainWord.loc);
+            if (given !== undefined) this.sink.error("builtin-chain", `-X ${c.name}: a built-in chain cannot be deleted`, words.loc(0));
           } else if (c.rules.length > 0) {
-            this.sink.error("chain-not-empty", `-X ${c.name}: the chain still has ${c.rules.length} rules (iptables refuses to delete it)`, chainWord?.loc ?? cmdLoc);
+            this.sink.error(
+              "chain-not-empty",
+              `-X ${c.name}: the chain still has ${c.rules.length} rules (iptables refuses to delete it)`,
+              given !== undefined ? words.loc(0) : this.loc(cmd),
+            );
           } else {
             table.chains.splice(table.chains.indexOf(c), 1);
             this.chainIndex.get(table)?.delete(c.name);
+            this.last = null;
           }
         }
         return;
@@ -456,7 +406,7 @@ class Builder extends BaseVisitor {
       case T.Zero:
         return;
       default:
-        this.sink.error("unexpected-command", `unsupported command ${cmd.image}`, cmdLoc);
+        this.sink.error("unexpected-command", `unsupported command ${cmd.image}`, this.loc(cmd));
     }
   }
 
@@ -492,6 +442,7 @@ class Builder extends BaseVisitor {
     // Built-in chains are added when the real table is known (finish()).
     t.chains.length = 0;
     this.chainIndex.get(t)?.clear();
+    this.last = null;
     this.implicitTables.add(t);
     this.table = t;
     return t;
@@ -499,8 +450,14 @@ class Builder extends BaseVisitor {
 
   /** Chains by name per table: dumps have 100k+ chains, so never search the list. */
   private readonly chainIndex = new Map<Table, Map<string, Chain>>();
+  /** The chain found last: iptables-save prints each chain's rules together, so it is usually the next one too. */
+  private last: { table: Table; chain: Chain } | null = null;
   private getChain(table: Table, name: string): Chain | undefined {
-    return this.chainIndex.get(table)?.get(name);
+    const last = this.last;
+    if (last && last.table === table && last.chain.name === name) return last.chain;
+    const c = this.chainIndex.get(table)?.get(name);
+    if (c) this.last = { table, chain: c };
+    return c;
   }
   private addChain(table: Table, c: Chain): void {
     let m = this.chainIndex.get(table);
@@ -509,12 +466,13 @@ class Builder extends BaseVisitor {
     table.chains.push(c);
   }
 
-  private chainFor(table: Table, name: string, loc: SourceLoc): Chain {
+  /** The chain a command names (word `at` of the line), created with a diagnostic when undeclared. */
+  private chainFor(table: Table, name: string, at: number): Chain {
     let c = this.getChain(table, name);
     if (!c) {
       const builtin = (BUILTIN_CHAINS[table.name as TableName] as readonly string[] | undefined)?.includes(name) ?? false;
       if (!this.implicitTables.has(table))
-        this.sink.error("undeclared-chain", `chain ${name} is not declared in table ${table.name} (expected :${name} - [0:0] before its rules)`, loc);
+        this.sink.error("undeclared-chain", `chain ${name} is not declared in table ${table.name} (expected :${name} - [0:0] before its rules)`, this.words.loc(at));
       c = newChain(name, builtin, null);
       this.addChain(table, c);
     }
@@ -524,7 +482,7 @@ class Builder extends BaseVisitor {
   finish(file: string | undefined): Ruleset {
     if (this.table) {
       if (!this.implicitTables.has(this.table)) {
-        const at = this.table.loc ?? { line: 1, column: 1, offset: 0, endOffset: 1 };
+        const at = this.table.loc ?? sourceLoc(1, 1, 0, 1);
         this.sink.error("missing-commit", `table ${this.table.name} is not closed with COMMIT`, at);
       }
       this.closeTable();
@@ -563,9 +521,11 @@ class Builder extends BaseVisitor {
 
   // -- Rules --
 
-  private rule(table: Table, chain: string, words: Word[], cmd: IToken, counters: Counters | undefined): Rule[] {
-    const start = cmd.startOffset;
-    const raw = this.lineText(start);
+  /** The rule spelled by the words from `from` on (built as iptables' getopt loop reads them). */
+  private rule(table: Table, chain: string, from: number, cmd: IToken, counters: Counters | undefined): Rule[] {
+    const words = this.words;
+    const n = words.length;
+    const raw = this.lineText(cmd.startOffset);
     const loc = this.loc(cmd);
     const ctx = this.ruleContext.reset(table.name, chain);
     let src: { negated: boolean; nets: IpNet[] } | undefined;
@@ -575,46 +535,55 @@ class Builder extends BaseVisitor {
     let proto: ProtoCond | undefined;
     let fragment: { negated: boolean } | undefined;
     let ruleCounters = counters;
-    const modules: PendingModule[] = [];
+    // Scratch lists reused by every rule (a 600k-line dump would otherwise make millions of arrays):
+    // the matches loaded so far, and every option occurrence with the index of its owner (-1: target).
+    const modules = this.modules;
+    modules.length = 0;
+    const occs = this.occs;
+    const owners = this.owners;
+    occs.length = 0;
+    owners.length = 0;
     let target: PendingTarget | undefined;
-    let bang: Word | undefined;
+    let bang = -1;
 
-    const cur = new Cursor();
-    while (cur.i < words.length) {
-      const w = words[cur.i++]!;
-      if (w.isBang) {
-        if (bang) this.sink.error("double-negation", "'!' twice in a row", w.loc);
+    const cur = this.cursor;
+    cur.i = from;
+    cur.seen = 0;
+    while (cur.i < n) {
+      const w = cur.i++;
+      if (words.isBang(w)) {
+        if (bang >= 0) this.sink.error("double-negation", "'!' twice in a row", words.loc(w));
         bang = w;
         continue;
       }
-      if (!w.isOption) {
-        this.sink.error("unexpected-argument", `unexpected argument '${w.text}' (an option such as -m, -j or --dport was expected)`, w.loc);
-        bang = undefined;
+      if (!words.isOption(w)) {
+        this.sink.error("unexpected-argument", `unexpected argument '${words.text(w)}' (an option such as -m, -j or --dport was expected)`, words.loc(w));
+        bang = -1;
         continue;
       }
-      let negated = bang !== undefined;
+      let negated = bang >= 0;
       const bangWord = bang;
-      bang = undefined;
-      const name = w.text;
-      const builtin = BUILTIN_OPTIONS[name];
+      bang = -1;
+      const name = words.text(w);
+      const builtin = BUILTIN_OPTIONS.get(name);
       if (builtin) {
-        if (negated && !builtin.negatable) this.sink.error("bad-negation", `${name} cannot be negated with !`, bangWord!.loc);
-        const got = this.take(cur, words, builtin.args, w, builtin);
-        if (!got) break;
-        negated = negated || got.negatedAfter;
-        const v = got.values[0];
+        if (negated && !builtin.negatable) this.sink.error("bad-negation", `${name} cannot be negated with !`, words.loc(bangWord));
+        const first = this.take(cur, builtin.args, w, builtin.negatable);
+        if (first < 0) break;
+        negated = negated || cur.negatedAfter;
+        const v = first;
         switch (builtin.key) {
           case "source":
           case "destination": {
             if (!this.once(cur, builtin.key, w)) break;
-            const nets = this.addresses(v!);
+            const nets = this.addresses(v);
             if (negated && nets.length > 1)
-              this.sink.error("bad-negation", `! ${name} is not allowed with several addresses (iptables refuses it)`, v!.loc);
-            if (negated && nets.some((n) => n.mask === 0n))
+              this.sink.error("bad-negation", `! ${name} is not allowed with several addresses (iptables refuses it)`, words.loc(v));
+            if (negated && nets.some((x) => x.mask === 0n))
               this.sink.warn(
                 "negated-match-all",
-                `! ${name} ${v!.text} matches no packet; the nf_tables backend refuses it (legacy accepts it)`,
-                v!.loc,
+                `! ${name} ${words.text(v)} matches no packet; the nf_tables backend refuses it (legacy accepts it)`,
+                words.loc(v),
               );
             if (builtin.key === "source") src = { negated, nets };
             else dst = { negated, nets };
@@ -623,50 +592,50 @@ class Builder extends BaseVisitor {
           case "in":
           case "out": {
             if (!this.once(cur, builtin.key, w)) break;
-            const c = this.iface(v!, negated);
+            const c = this.iface(v, negated);
             if (builtin.key === "in") inIf = c;
             else outIf = c;
             break;
           }
           case "protocol": {
             if (!this.once(cur, "protocol", w)) break;
-            const n = parseProtocol(v!.text);
-            if (n === null) this.sink.error("bad-protocol", `unknown protocol '${v!.text}'`, v!.loc);
-            else proto = { negated, number: n };
+            const num = parseProtocol(words.text(v));
+            if (num === null) this.sink.error("bad-protocol", `unknown protocol '${words.text(v)}'`, words.loc(v));
+            else proto = protoCond(negated, num);
             ctx.protocol = proto;
             break;
           }
           case "fragment":
-            if (this.once(cur, "fragment", w)) fragment = { negated };
+            if (this.once(cur, "fragment", w)) fragment = negated ? NEGATED : NOT_NEGATED;
             break;
           case "match": {
-            const modName = v!.text;
+            const modName = words.text(v);
             const ext = findMatchExtension(modName);
             if (ext?.families && !ext.families.includes(this.family))
-              this.sink.error("wrong-family", `-m ${modName} does not exist for IPv${this.family}`, v!.loc);
-            modules.push({ name: ext?.name ?? modName, ext, loc: spanLoc(w.loc, v!.loc), implicit: false, opts: [], raw: [] });
+              this.sink.error("wrong-family", `-m ${modName} does not exist for IPv${this.family}`, words.loc(v));
+            modules.push({ name: ext?.name ?? modName, ext, loc: words.span(w, v), implicit: false, opts: NO_OPTIONS, raw: null });
             break;
           }
           case "jump":
           case "goto": {
             if (target) {
-              this.sink.error("repeated-option", "only one -j/-g per rule", w.loc);
+              this.sink.error("repeated-option", "only one -j/-g per rule", words.loc(w));
               break;
             }
-            const tname = v!.text;
+            const tname = words.text(v);
             const ext = builtin.key === "jump" ? findTargetExtension(tname) : undefined;
-            target = { name: tname, goto: builtin.key === "goto", ext, loc: spanLoc(w.loc, v!.loc), opts: [], raw: [] };
+            target = { name: tname, goto: builtin.key === "goto", ext, loc: words.span(w, v), opts: NO_OPTIONS, raw: null };
             break;
           }
           case "counters": {
-            const [p, b] = got.values.map((x) => (/^\d+$/.test(x.text) ? BigInt(x.text) : -1n));
-            if (p! < 0n || b! < 0n || p! > U64_MAX || b! > U64_MAX) this.sink.error("bad-counters", "-c needs two numbers (packets bytes)", w.loc);
+            const [p, b] = [words.text(v), words.text(v + 1)].map((x) => (/^\d+$/.test(x) ? BigInt(x) : -1n));
+            if (p! < 0n || b! < 0n || p! > U64_MAX || b! > U64_MAX) this.sink.error("bad-counters", "-c needs two numbers (packets bytes)", words.loc(w));
             else ruleCounters = { packets: p!, bytes: b! };
             break;
           }
           case "family": {
             const f = name === "-4" || name === "--ipv4" ? 4 : 6;
-            if (f !== this.family) this.sink.info("family-skip", `${name}: iptables-restore for IPv${this.family} skips this rule`, w.loc);
+            if (f !== this.family) this.sink.info("family-skip", `${name}: iptables-restore for IPv${this.family} skips this rule`, words.loc(w));
             break;
           }
         }
@@ -675,135 +644,140 @@ class Builder extends BaseVisitor {
 
       // Extension options: the target's first, then the latest match that knows it, then an implicit
       // protocol match, then an opaque module (which swallows what nobody else claims).
-      const long = name.startsWith("--") ? name.slice(2) : null;
-      let owner: { kind: "target"; t: PendingTarget; spec: OptionSpec } | { kind: "match"; m: PendingModule; spec: OptionSpec } | null = null;
+      const long = name.startsWith("--") ? name : null;
+      let spec: OptionSpec | undefined;
+      let ownerT: PendingTarget | undefined;
+      let ownerM: PendingModule | undefined;
+      let ownerIndex = -1;
       if (long !== null) {
-        const ts = target?.ext && findSpec(target.ext.options, long);
-        if (target && ts) owner = { kind: "target", t: target, spec: ts };
-        for (let k = modules.length - 1; !owner && k >= 0; k--) {
+        if (target?.ext && (spec = findSpec(target.ext, long))) ownerT = target;
+        for (let k = modules.length - 1; !spec && k >= 0; k--) {
           const m = modules[k]!;
-          const s = m.ext && findSpec(m.ext.options, long);
-          if (s) owner = { kind: "match", m, spec: s };
+          if (m.ext && (spec = findSpec(m.ext, long))) {
+            ownerM = m;
+            ownerIndex = k;
+          }
         }
-        if (!owner && proto && !proto.negated) {
+        if (!spec && proto && !proto.negated) {
           const ext = findMatchExtension(protoModule(proto.number, this.family));
-          const s = ext && findSpec(ext.options, long);
+          const s = ext && findSpec(ext, long);
           if (ext && s && !modules.some((m) => m.ext === ext)) {
-            const m: PendingModule = { name: ext.name, ext, loc: w.loc, implicit: true, opts: [], raw: [] };
-            modules.push(m);
-            owner = { kind: "match", m, spec: s };
+            ownerM = { name: ext.name, ext, loc: words.loc(w), implicit: true, opts: NO_OPTIONS, raw: null };
+            ownerIndex = modules.push(ownerM) - 1;
+            spec = s;
           }
         }
       }
-      if (!owner) {
+      if (!spec) {
         // Unknown target or unknown module: keep the words verbatim.
         const opaqueT = target && !target.ext ? target : undefined;
-        const opaqueM = [...modules].reverse().find((m) => !m.ext);
+        let opaqueM: PendingModule | undefined;
+        for (let k = modules.length - 1; !opaqueM && k >= 0; k--) if (!modules[k]!.ext) opaqueM = modules[k];
         const holder = opaqueT ?? opaqueM;
         if (holder) {
-          if (bangWord) holder.raw.push(bangWord);
-          holder.raw.push(w);
-          while (cur.i < words.length && !words[cur.i]!.isOption && !(words[cur.i]!.isBang && words[cur.i + 1]?.isOption)) holder.raw.push(words[cur.i++]!);
+          const raw = (holder.raw ??= []);
+          if (bangWord >= 0) raw.push(bangWord);
+          raw.push(w);
+          while (cur.i < n && !words.isOption(cur.i) && !(words.isBang(cur.i) && words.isOption(cur.i + 1))) raw.push(cur.i++);
           continue;
         }
-        this.sink.error("unknown-option", unknownOptionMessage(name, proto), w.loc);
-        while (cur.i < words.length && !words[cur.i]!.isOption && !words[cur.i]!.isBang) cur.i++;
+        this.sink.error("unknown-option", unknownOptionMessage(name, proto), words.loc(w));
+        while (cur.i < n && !words.isOption(cur.i) && !words.isBang(cur.i)) cur.i++;
         continue;
       }
-      const spec = owner.spec;
-      const got = this.take(cur, words, spec.args, w, spec);
-      if (!got) break;
-      const occ = new Occurrence(spec, name, negated || got.negatedAfter, w, bangWord, got.values);
+      const first = this.take(cur, spec.args, w, spec.negatable ?? false);
+      if (first < 0) break;
+      const occ = new Occurrence(spec, name, negated || cur.negatedAfter, words, w, bangWord, first, spec.args);
       if (occ.negated && !spec.negatable) {
-        const who = owner.kind === "target" ? owner.t.name : owner.m.name;
-        this.sink.error("bad-negation", `${who}: ${name} cannot be negated with !`, bangWord?.loc ?? w.loc);
+        const who = ownerT ? ownerT.name : ownerM!.name;
+        this.sink.error("bad-negation", `${who}: ${name} cannot be negated with !`, bangWord >= 0 ? words.loc(bangWord) : words.loc(w));
       }
-      if (owner.kind === "target") owner.t.opts.push(occ);
-      else owner.m.opts.push(occ);
+      occs.push(occ);
+      owners.push(ownerIndex);
     }
-    if (bang) this.sink.error("dangling-negation", "'!' at the end of the rule negates nothing", bang.loc);
+    if (bang >= 0) this.sink.error("dangling-negation", "'!' at the end of the rule negates nothing", words.loc(bang));
 
     // Decode matches and target.
-    const matches: Match[] = [];
-    for (const m of modules) {
+    if (target) target.opts = optionsOf(occs, owners, -1);
+    const matches: Match[] = new Array(modules.length);
+    for (let k = 0; k < modules.length; k++) {
+      const m = modules[k]!;
+      m.opts = optionsOf(occs, owners, k);
       let node: KnownMatch | null = null;
       if (m.ext) node = m.ext.decode(m.opts, ctx, m.loc, m.implicit) as KnownMatch | null;
       else this.sink.info("unknown-match", `match module '${m.name}' is not modelled by iptlens; it is kept as written and evaluated as unknown`, m.loc);
-      matches.push(node ?? opaqueMatch(m));
+      matches[k] = node ?? this.opaqueMatch(m);
     }
     let tgt: Target | null = null;
     if (target) tgt = this.decodeTarget(target, ctx);
 
     // Conditions that match every packet are not stored by the kernel (`-p all`, `-s 0.0.0.0/0`, `-i +`).
     const protocol = proto && (proto.number !== 0 || proto.negated) ? proto : undefined;
-    if (src && !src.negated) src.nets = src.nets.filter((n) => n.mask !== 0n);
-    if (dst && !dst.negated) dst.nets = dst.nets.filter((n) => n.mask !== 0n);
+    if (src && !src.negated && src.nets.some(isMatchAll)) src.nets = src.nets.filter((x) => !isMatchAll(x));
+    if (dst && !dst.negated && dst.nets.some(isMatchAll)) dst.nets = dst.nets.filter((x) => !isMatchAll(x));
     if (inIf && !inIf.negated && inIf.name === "+") inIf = undefined;
     if (outIf && !outIf.negated && outIf.name === "+") outIf = undefined;
+    const srcCount = src ? src.nets.length : 0;
+    const dstCount = dst ? dst.nets.length : 0;
+    if (srcCount <= 1 && dstCount <= 1)
+      return [newRule(table.name, chain, ruleCounters, src, src?.nets[0], dst, dst?.nets[0], inIf, outIf, protocol, fragment, matches, tgt, raw, loc)];
     // `-s a,b -d c,d` makes one rule per combination, as iptables does.
-    const srcNets = src && src.nets.length ? src.nets : [undefined];
-    const dstNets = dst && dst.nets.length ? dst.nets : [undefined];
     const out: Rule[] = [];
-    for (const s of srcNets)
-      for (const d of dstNets) {
-        // One object shape for every rule (absent fields are undefined): 100k+ rules stay fast to build and read.
-        const rule: Rule = {
-          kind: "rule",
-          table: table.name,
-          chain,
-          counters: ruleCounters,
-          source: s ? { negated: src!.negated, net: s } : undefined,
-          destination: d ? { negated: dst!.negated, net: d } : undefined,
-          inInterface: inIf,
-          outInterface: outIf,
-          protocol,
-          fragment,
-          matches,
-          target: tgt,
-          raw,
-          loc,
-        };
-        out.push(rule);
-      }
+    for (const s of srcCount ? src!.nets : [undefined])
+      for (const d of dstCount ? dst!.nets : [undefined])
+        out.push(newRule(table.name, chain, ruleCounters, src, s, dst, d, inIf, outIf, protocol, fragment, matches, tgt, raw, loc));
     return out;
   }
 
   /**
-   * The next `n` words as the values of option `opt` (getopt's required arguments: whatever they look
-   * like), accepting the old intrapositioned `! value` form with a warning.
+   * The next `n` words as the values of option word `opt` (getopt's required arguments: whatever they
+   * look like), accepting the old intrapositioned `! value` form with a warning. Returns the index of
+   * the first value (`cur.negatedAfter` tells whether the old form negated it), or -1 when too few.
    */
-  private take(cur: Cursor, words: readonly Word[], n: number, opt: Word, spec: { negatable?: boolean } | null): { values: Word[]; negatedAfter: boolean } | null {
-    let negatedAfter = false;
+  private take(cur: Cursor, n: number, opt: number, negatable: boolean): number {
+    const words = this.words;
+    cur.negatedAfter = false;
     // Old intrapositioned negation: `-s ! 1.2.3.4` / `--dport ! 22`.
-    if (n > 0 && words[cur.i]?.isBang && spec?.negatable && words[cur.i + 1] && !words[cur.i + 1]!.isOption) {
-      this.sink.warn("old-negation", `'${opt.text} ! …' is the deprecated form of negation; write '! ${opt.text} …'`, words[cur.i]!.loc);
-      negatedAfter = true;
+    if (n > 0 && words.isBang(cur.i) && negatable && cur.i + 1 < words.length && !words.isOption(cur.i + 1)) {
+      this.sink.warn("old-negation", `'${words.text(opt)} ! …' is the deprecated form of negation; write '! ${words.text(opt)} …'`, words.loc(cur.i));
+      cur.negatedAfter = true;
       cur.i++;
     }
     if (cur.i + n > words.length) {
-      this.sink.error("missing-argument", `option ${opt.text} needs ${n === 1 ? "an argument" : `${n} arguments`}`, endOf(words[words.length - 1]?.loc ?? opt.loc));
+      this.sink.error(
+        "missing-argument",
+        `option ${words.text(opt)} needs ${n === 1 ? "an argument" : `${n} arguments`}`,
+        endOf(words.loc(words.length > 0 ? words.length - 1 : opt)),
+      );
       cur.i = words.length;
-      return null;
+      return -1;
     }
-    const values = words.slice(cur.i, cur.i + n);
+    const first = cur.i;
     cur.i += n;
-    return { values, negatedAfter };
+    return first;
   }
 
   /** A built-in option may appear once per rule. */
-  private once(cur: Cursor, key: BuiltinKey, w: Word): boolean {
+  private once(cur: Cursor, key: BuiltinKey, w: number): boolean {
     const bit = BUILTIN_BITS[key];
     if (cur.seen & bit) {
-      this.sink.error("repeated-option", `${w.text} may be given only once per rule`, w.loc);
+      this.sink.error("repeated-option", `${this.words.text(w)} may be given only once per rule`, this.words.loc(w));
       return false;
     }
     cur.seen |= bit;
     return true;
   }
 
+  private opaqueMatch(m: PendingModule): Match {
+    if (m.raw)
+      return { kind: "opaque-match", module: m.name, args: m.raw.map((k) => this.words.text(k)), written: m.raw.map((k) => this.words.image(k)), loc: m.loc };
+    return { kind: "opaque-match", module: m.name, args: m.opts.flatMap(occWords), loc: m.loc };
+  }
+
   private decodeTarget(t: PendingTarget, ctx: RuleContext): Target {
+    const raw = t.raw ?? [];
     if (t.goto) {
-      if (t.opts.length || t.raw.length) this.sink.error("unexpected-argument", `-g ${t.name} takes no options`, t.loc);
+      if (t.opts.length || raw.length) this.sink.error("unexpected-argument", `-g ${t.name} takes no options`, t.loc);
       return { kind: "jump", chain: t.name, goto: true, loc: t.loc };
     }
     if (t.ext) {
@@ -814,12 +788,12 @@ class Builder extends BaseVisitor {
       return { kind: "opaque-target", name: t.name, args: t.opts.flatMap(occWords), loc: t.loc };
     }
     if (STANDARD_VERDICTS.has(t.name)) {
-      if (t.raw.length) this.sink.error("unexpected-argument", `-j ${t.name} takes no options`, t.loc);
+      if (raw.length) this.sink.error("unexpected-argument", `-j ${t.name} takes no options`, t.loc);
       return { kind: "verdict", verdict: t.name as "ACCEPT", loc: t.loc };
     }
-    if (KNOWN_UNMODELLED_TARGETS.has(t.name) || t.raw.length > 0) {
+    if (KNOWN_UNMODELLED_TARGETS.has(t.name) || raw.length > 0) {
       this.sink.info("unknown-target", `target ${t.name} is not modelled by iptlens; the rule is kept as written and evaluated as unknown`, t.loc);
-      return { kind: "opaque-target", name: t.name, args: t.raw.map((w) => w.text), written: t.raw.map((w) => w.image), loc: t.loc };
+      return { kind: "opaque-target", name: t.name, args: raw.map((k) => this.words.text(k)), written: raw.map((k) => this.words.image(k)), loc: t.loc };
     }
     // Neither an extension nor a verdict: iptables takes it as a chain name. Whether that chain exists
     // in the table is checked once the whole rule set is known (validateRuleset: undefined-chain).
@@ -828,15 +802,20 @@ class Builder extends BaseVisitor {
 
   // -- Values --
 
-  private addresses(w: Word): IpNet[] {
+  private addresses(w: number): IpNet[] {
+    const text = this.words.text(w);
+    if (!text.includes(",")) {
+      const r = parseNet(text, this.family);
+      if (r.ok) return [r.net];
+    }
     const out: IpNet[] = [];
-    for (const part of w.text.split(",")) {
+    for (const part of text.split(",")) {
       const r = parseNet(part, this.family);
       if (!r.ok) {
         const other = parseNet(part);
-        if (other.ok) this.sink.error("wrong-family", `'${part}' is an IPv${other.net.family} address in an IPv${this.family} rule set`, w.loc);
-        else if (/^[A-Za-z]/.test(part)) this.sink.error("bad-address", `'${part}' is a host name; iptables would resolve it at load time, iptlens needs an address`, w.loc);
-        else this.sink.error("bad-address", r.error, w.loc);
+        if (other.ok) this.sink.error("wrong-family", `'${part}' is an IPv${other.net.family} address in an IPv${this.family} rule set`, this.words.loc(w));
+        else if (/^[A-Za-z]/.test(part)) this.sink.error("bad-address", `'${part}' is a host name; iptables would resolve it at load time, iptlens needs an address`, this.words.loc(w));
+        else this.sink.error("bad-address", r.error, this.words.loc(w));
         continue;
       }
       out.push(r.net);
@@ -844,10 +823,11 @@ class Builder extends BaseVisitor {
     return out;
   }
 
-  private iface(w: Word, negated: boolean): IfaceCond {
-    if (w.text.length > MAX_IFACE_NAME) this.sink.error("bad-interface", `interface name '${w.text}' is longer than ${MAX_IFACE_NAME} characters`, w.loc);
-    else if (w.text === "" || /[\s/]/.test(w.text)) this.sink.error("bad-interface", `'${w.text}' is not an interface name`, w.loc);
-    return { negated, name: w.text };
+  private iface(w: number, negated: boolean): IfaceCond {
+    const name = this.words.text(w);
+    if (name.length > MAX_IFACE_NAME) this.sink.error("bad-interface", `interface name '${name}' is longer than ${MAX_IFACE_NAME} characters`, this.words.loc(w));
+    else if (name === "" || /[\s/]/.test(name)) this.sink.error("bad-interface", `'${name}' is not an interface name`, this.words.loc(w));
+    return ifaceCond(negated, name);
   }
 
   private counters(tok: IToken): Counters | undefined {
@@ -856,6 +836,7 @@ class Builder extends BaseVisitor {
       this.sink.error("bad-counters", `expected [packets:bytes], found '${tok.image}'`, this.loc(tok));
       return undefined;
     }
+    if (m[1] === "0" && m[2] === "0") return ZERO_COUNTERS;
     const packets = BigInt(m[1]!);
     const bytes = BigInt(m[2]!);
     if (packets > U64_MAX || bytes > U64_MAX) this.sink.error("bad-counters", `counter ${tok.image} exceeds 2^64-1`, this.loc(tok));
@@ -876,43 +857,32 @@ class Builder extends BaseVisitor {
   private extraWords(toks: IToken[] | undefined, what: string): void {
     if (toks && toks.length) this.sink.error("trailing-text", `unexpected '${toks[0]!.image}' after ${what}`, this.loc(toks[0]!));
   }
-  private extraWordList(words: Word[], what: string): void {
-    if (words.length) this.sink.error("trailing-text", `unexpected '${words[0]!.image}' after ${what}`, words[0]!.loc);
+  /** Words from `from` on that a command does not take. */
+  private extraWordList(from: number, what: string): void {
+    if (this.words.length > from) this.sink.error("trailing-text", `unexpected '${this.words.image(from)}' after ${what}`, this.words.loc(from));
   }
 
   // -- Positions --
 
   private loc(tok: IToken): SourceLoc {
-    return {
-      line: (tok.startLine ?? 1) + this.lineBase,
-      column: tok.startColumn ?? 1,
-      offset: tok.startOffset + this.offsetBase,
-      endOffset: (tok.endOffset ?? tok.startOffset) + 1 + this.offsetBase,
-    };
+    return sourceLoc(
+      (tok.startLine ?? 1) + this.lineBase,
+      tok.startColumn ?? 1,
+      tok.startOffset + this.offsetBase,
+      (tok.endOffset ?? tok.startOffset) + 1 + this.offsetBase,
+    );
   }
 
-  /** The words of a command's RuleText token, split as iptables-restore splits them. */
-  private words(tok: IToken): Word[] {
-    const image = tok.image;
-    const line = (tok.startLine ?? 1) + this.lineBase;
-    const col0 = tok.startColumn ?? 1;
+  /** Split a command's RuleText token into `this.words`, as iptables-restore splits it. */
+  private readWords(tok: IToken): void {
     const off0 = tok.startOffset + this.offsetBase;
-    const out: Word[] = [];
-    forEachArgument(image, 0, image.length, (start, end, kind) => {
-      const img = image.slice(start, end);
-      let text = img;
-      if (kind === "arg" && img.includes('"')) {
-        const u = unquote(img);
-        if (u.unterminated)
-          this.sink.warn("unterminated-quote", "unterminated quote: iptables-restore reads it to the end of the line", {
-            line,
-            column: col0 + start,
-          }, img.length);
-        text = u.text;
-      }
-      out.push(new Word(text, img, line, col0 + start, off0 + start, kind === "option", kind === "bang"));
-    });
-    return out;
+    const line = (tok.startLine ?? 1) + this.lineBase;
+    const lineStart = off0 - ((tok.startColumn ?? 1) - 1);
+    const w = this.words.read(this.text, tok.startOffset, tok.startOffset + tok.image.length, line, lineStart, this.offsetBase);
+    if (w.unterminated >= 0) {
+      const k = w.unterminated;
+      this.sink.warn("unterminated-quote", "unterminated quote: iptables-restore reads it to the end of the line", w.loc(k), w.image(k).length);
+    }
   }
 
   /** The text of the line containing chunk offset `at`, without its terminator. */
@@ -930,6 +900,8 @@ class Builder extends BaseVisitor {
 class Cursor {
   i = 0;
   seen = 0;
+  /** Set by `take`: the old `--opt ! value` form negated the option. */
+  negatedAfter = false;
 }
 
 class RuleContext implements DecodeContext {
@@ -960,10 +932,10 @@ class RuleContext implements DecodeContext {
 // ---- Tables of iptables' own options --------------------------------------------------------------
 
 type BuiltinKey = "source" | "destination" | "in" | "out" | "protocol" | "fragment" | "match" | "jump" | "goto" | "counters" | "family";
-const BUILTIN_OPTIONS: Record<string, { key: BuiltinKey; args: number; negatable: boolean }> = (() => {
-  const o: Record<string, { key: BuiltinKey; args: number; negatable: boolean }> = {};
+const BUILTIN_OPTIONS: Map<string, { key: BuiltinKey; args: number; negatable: boolean }> = (() => {
+  const o = new Map<string, { key: BuiltinKey; args: number; negatable: boolean }>();
   const add = (names: string[], key: BuiltinKey, args: number, negatable: boolean) => {
-    for (const n of names) o[n] = { key, args, negatable };
+    for (const n of names) o.set(n, { key, args, negatable });
   };
   add(["-s", "--source", "--src"], "source", 1, true);
   add(["-d", "--destination", "--dst"], "destination", 1, true);
@@ -984,11 +956,95 @@ const BUILTIN_BITS: Record<BuiltinKey, number> = {
 };
 
 const U64_MAX = (1n << 64n) - 1n;
+/** `[0:0]`, on nearly every chain of every dump: one shared object. */
+const ZERO_COUNTERS: Counters = Object.freeze({ packets: 0n, bytes: 0n });
 
 const STANDARD_VERDICTS = new Set(["ACCEPT", "DROP", "RETURN", "QUEUE"]);
 
-function findSpec(options: readonly OptionSpec[], long: string): OptionSpec | undefined {
-  return options.find((o) => o.name === long || (o.aliases?.includes(long) ?? false));
+const isMatchAll = (n: IpNet): boolean => n.mask === 0n;
+
+/** One object shape for every rule (absent fields are undefined): 100k+ rules stay fast to build and read. */
+function newRule(
+  table: string,
+  chain: string,
+  counters: Counters | undefined,
+  src: { negated: boolean } | undefined,
+  s: IpNet | undefined,
+  dst: { negated: boolean } | undefined,
+  d: IpNet | undefined,
+  inInterface: IfaceCond | undefined,
+  outInterface: IfaceCond | undefined,
+  protocol: ProtoCond | undefined,
+  fragment: { readonly negated: boolean } | undefined,
+  matches: Match[],
+  target: Target | null,
+  raw: string,
+  loc: SourceLoc,
+): Rule {
+  return {
+    kind: "rule",
+    table,
+    chain,
+    counters,
+    source: s ? { negated: src!.negated, net: s } : undefined,
+    destination: d ? { negated: dst!.negated, net: d } : undefined,
+    inInterface,
+    outInterface,
+    protocol,
+    fragment,
+    matches,
+    target,
+    raw,
+    loc,
+  };
+}
+
+const NO_OPTIONS: readonly OptionOccurrence[] = Object.freeze([]);
+
+/** The occurrences owned by `owner`, in an array of exactly their number. */
+function optionsOf(occs: readonly OptionOccurrence[], owners: readonly number[], owner: number): readonly OptionOccurrence[] {
+  let count = 0;
+  for (let i = 0; i < owners.length; i++) if (owners[i] === owner) count++;
+  if (count === 0) return NO_OPTIONS;
+  const out: OptionOccurrence[] = new Array(count);
+  for (let i = 0, j = 0; i < owners.length; i++) if (owners[i] === owner) out[j++] = occs[i]!;
+  return out;
+}
+
+/** An extension's option by `--long` name or alias (indexed once per extension). */
+const specIndexes = new WeakMap<object, Map<string, OptionSpec>>();
+function findSpec(ext: { readonly options: readonly OptionSpec[] }, long: string): OptionSpec | undefined {
+  let index = specIndexes.get(ext);
+  if (!index) {
+    index = new Map();
+    for (const o of ext.options) {
+      if (!index.has("--" + o.name)) index.set("--" + o.name, o);
+      for (const a of o.aliases ?? []) if (!index.has("--" + a)) index.set("--" + a, o);
+    }
+    specIndexes.set(ext, index);
+  }
+  return index.get(long);
+}
+
+/** Shared condition objects: the AST never mutates them, and 100k-rule dumps repeat the same few. */
+const NOT_NEGATED: { readonly negated: boolean } = Object.freeze({ negated: false });
+const NEGATED: { readonly negated: boolean } = Object.freeze({ negated: true });
+const protoConds = new Map<number, ProtoCond>();
+function protoCond(negated: boolean, number: number): ProtoCond {
+  const key = negated ? -1 - number : number;
+  let c = protoConds.get(key);
+  if (!c) protoConds.set(key, (c = Object.freeze({ negated, number })));
+  return c;
+}
+const ifaceConds = new Map<string, IfaceCond>();
+function ifaceCond(negated: boolean, name: string): IfaceCond {
+  const key = negated ? "!" + name : name;
+  let c = ifaceConds.get(key);
+  if (!c) {
+    if (ifaceConds.size > 4096) ifaceConds.clear();
+    ifaceConds.set(key, (c = Object.freeze({ negated, name })));
+  }
+  return c;
 }
 
 /** The match module `-p` loads implicitly for protocol-specific options. */
@@ -1020,10 +1076,6 @@ function unknownOptionMessage(name: string, proto: ProtoCond | undefined): strin
   return `unknown option ${name} (no loaded match or target accepts it)`;
 }
 
-function opaqueMatch(m: PendingModule): Match {
-  if (m.raw.length) return { kind: "opaque-match", module: m.name, args: m.raw.map((w) => w.text), written: m.raw.map((w) => w.image), loc: m.loc };
-  return { kind: "opaque-match", module: m.name, args: m.opts.flatMap(occWords), loc: m.loc };
-}
 
 function occWords(o: OptionOccurrence): string[] {
   return [...(o.negated ? ["!"] : []), o.written, ...o.values];
@@ -1034,12 +1086,9 @@ function newChain(name: string, builtin: boolean, loc: SourceLoc | null): Chain 
 }
 
 function endOf(loc: SourceLoc): SourceLoc {
-  return { line: loc.line, column: loc.column + (loc.endOffset - loc.offset), offset: loc.endOffset, endOffset: loc.endOffset + 1 };
+  return sourceLoc(loc.line, loc.column + (loc.endOffset - loc.offset), loc.endOffset, loc.endOffset + 1);
 }
 
-function spanLoc(a: SourceLoc, b: SourceLoc): SourceLoc {
-  return { line: a.line, column: a.column, offset: a.offset, endOffset: b.line === a.line ? b.endOffset : a.endOffset };
-}
 
 /** Rule identity for `-D CHAIN rule-spec`: the same canonical text (as iptables compares entries). */
 function sameRule(a: Rule, b: Rule, family: Family): boolean {

@@ -97,7 +97,6 @@ export const statistic = defineMatch<StatisticMatch>({
     const every = o.get("every");
     const packet = o.get("packet");
     const negated = (prob?.negated ?? false) || (every?.negated ?? false);
-    const base = { kind: "match" as const, module: "statistic" as const, loc, negated };
     if (!modeOpt) {
       ctx.error("missing-option", "statistic: option --mode must be specified", loc);
       return null;
@@ -108,7 +107,8 @@ export const statistic = defineMatch<StatisticMatch>({
       return null;
     }
     if (mode === "random") {
-      for (const x of [every, packet]) if (x) ctx.error("conflicting-options", `statistic: ${x.written} cannot be used in random mode`, x.loc);
+      if (every) ctx.error("conflicting-options", `statistic: ${every.written} cannot be used in random mode`, every.loc);
+      if (packet) ctx.error("conflicting-options", `statistic: ${packet.written} cannot be used in random mode`, packet.loc);
       if (!prob) {
         ctx.error("missing-option", "statistic: --probability must be specified when using random mode", modeOpt.loc);
         return null;
@@ -120,7 +120,7 @@ export const statistic = defineMatch<StatisticMatch>({
         return null;
       }
       const fixed = probabilityToFixed(p);
-      return { ...base, mode, random: { text, fixed, probability: fixed / TWO31 } };
+      return { kind: "match", module: "statistic", loc, negated, mode, random: { text, fixed, probability: fixed / TWO31 } };
     }
     if (prob) ctx.error("conflicting-options", "statistic: --probability cannot be used in nth mode", prob.loc);
     if (!every || !packet) {
@@ -143,7 +143,7 @@ export const statistic = defineMatch<StatisticMatch>({
       ctx.error("bad-value", `statistic: the --packet p must be 0 <= p <= n-1 (here n is ${n})`, packet.valueLocs[0] ?? packet.loc);
       return null;
     }
-    return { ...base, mode, nth: { every: n, packet: p } };
+    return { kind: "match", module: "statistic", loc, negated, mode, nth: { every: n, packet: p } };
   },
   print(m) {
     const bang = m.negated ? "! " : "";
