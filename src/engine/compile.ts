@@ -16,7 +16,7 @@ import type { EvalEnv, MatchEval, MatchExtension } from "../extensions/types.js"
 import { formatNet, bits, type Family, type IpNet } from "../net/addr.js";
 import { PROTO, protoName, type Packet } from "../net/packet.js";
 import { printMatch } from "../model/print.js";
-import { BUILTIN_CHAINS, type Chain, type Hook, type Match, type MatchBase, type Policy, type Rule, type Ruleset, type TableName, type Target } from "../model/ast.js";
+import { BUILTIN_CHAINS, HOOKS, type Chain, type Hook, type Match, type MatchBase, type Policy, type Rule, type Ruleset, type TableName, type Target } from "../model/ast.js";
 import { PORT_PROTOCOLS } from "./packet.js";
 import type { Decision, PolicyStep, RuleStep } from "./types.js";
 
@@ -234,6 +234,13 @@ export function whereOf(c: CChain, hook: Hook): Where {
 export interface CTable {
   readonly name: TableName;
   readonly chains: ReadonlyMap<string, CChain>;
+  /**
+   * No chain of the table can reach itself through jumps and gotos (true of every rule set the kernel
+   * accepts): the walker then need not check each jump for a loop.
+   */
+  readonly acyclic: boolean;
+  /** The built-in chain of each hook (HOOK_INDEX order), when the table has it. */
+  readonly bases: readonly (CChain | undefined)[];
 }
 
 export interface CompiledRuleset {
@@ -258,9 +265,38 @@ export function compileRuleset(rs: Ruleset, index = true): CompiledRuleset {
         const j = chains.get(r.target.chain);
         if (j) r.jump = j;
       }
-    tables.set(t.name, { name: t.name as TableName, chains });
+    const bases = HOOKS.map((h) => chains.get(h));
+    tables.set(t.name, { name: t.name as TableName, chains, acyclic: isAcyclic(chains), bases });
   }
   return { family: rs.family, ruleset: rs, tables };
+}
+
+/** Whether the jump graph of a table's chains has no cycle (iterative depth-first search). */
+function isAcyclic(chains: ReadonlyMap<string, CChain>): boolean {
+  const state = new Map<CChain, 1 | 2>(); // 1: on the DFS stack, 2: done
+  for (const root of chains.values()) {
+    if (state.has(root)) continue;
+    const stack: { c: CChain; i: number }[] = [{ c: root, i: 0 }];
+    state.set(root, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const r = top.c.rules[top.i++];
+      if (!r) {
+        state.set(top.c, 2);
+        stack.pop();
+        continue;
+      }
+      const j = r.jump;
+      if (!j) continue;
+      const st = state.get(j);
+      if (st === 1) return false;
+      if (st === undefined) {
+        state.set(j, 1);
+        stack.push({ c: j, i: 0 });
+      }
+    }
+  }
+  return true;
 }
 
 function compileChain(c: Chain, table: TableName, family: Family, index: boolean, memos: Map<string, Memo>): CChain {

@@ -184,8 +184,8 @@ export class NodeFacts {
     if (p.inIface !== "lo" && this.isLocal(src))
       return `martian source: ${formatAddr(src)} is the node's own address, arriving on ${p.inIface ?? "an interface"} (accept_local is off)`;
     if (isMulticast(src) || (src.family === 4 && src.value === 0xffffffffn)) return `martian source: ${formatAddr(src)} is a multicast or broadcast address`;
-    if (src.family === 4 && src.value >> 24n === 0n && dst.value !== 0xffffffffn) return `martian source: ${formatAddr(src)} (0.0.0.0/8)`;
-    if (dst.family === 4 && dst.value >> 24n === 0n) return `martian destination: ${formatAddr(dst)} (0.0.0.0/8)`;
+    if (src.family === 4 && src.value < 0x1000000n && dst.value !== 0xffffffffn) return `martian source: ${formatAddr(src)} (0.0.0.0/8)`;
+    if (dst.family === 4 && dst.value < 0x1000000n) return `martian destination: ${formatAddr(dst)} (0.0.0.0/8)`;
     if (isMulticast(dst) && !this.deliversLocally(dst))
       return `multicast group ${formatAddr(dst)} not joined by the node (assumed: only the all-hosts group is), and multicast is not forwarded`;
     return undefined;
@@ -193,8 +193,11 @@ export class NodeFacts {
 
   /** The output interface of the longest matching route. */
   route(a: IpAddr): string | undefined {
+    // The last answer first: the paths of one packet ask about the same few addresses in turn.
+    if (a.value === this.lastRouted && a.family === this.lastRoutedFamily) return this.lastRoute;
     const cache = a.family === 4 ? this.routeCache : this.route6Cache;
-    if (cache.has(a.value)) return cache.get(a.value);
+    const known = cache.get(a.value);
+    if (known !== undefined || cache.has(a.value)) return this.remember(a, known);
     let out: string | undefined;
     for (const r of this.routes)
       if (r.family === a.family && (a.value & r.mask) === r.addr) {
@@ -203,6 +206,15 @@ export class NodeFacts {
       }
     if (cache.size > 65536) cache.clear();
     cache.set(a.value, out);
+    return this.remember(a, out);
+  }
+  private lastRouted = -1n;
+  private lastRoutedFamily = 0;
+  private lastRoute: string | undefined;
+  private remember(a: IpAddr, out: string | undefined): string | undefined {
+    this.lastRouted = a.value;
+    this.lastRoutedFamily = a.family;
+    this.lastRoute = out;
     return out;
   }
 

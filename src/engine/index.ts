@@ -166,14 +166,18 @@ function unionNearMisses(a: readonly NearMiss[], b: readonly NearMiss[]): NearMi
 /** What makes two outcomes the same for the reader (everything but the path that led there). */
 export function outcomeKey(o: Outcome): string {
   const p = o.packet;
-  const pk = [p.src.value, p.sport, p.dst.value, p.dport, p.proto, p.mark, p.connmark, p.ctState, p.ctDnat, p.ctSnat, p.inIface, p.outIface].join("|");
-  const nat = o.nat.map((n) => `${n.kind}@${n.table}/${n.chain}#${n.index}>${n.after.src.value}:${n.after.sport}>${n.after.dst.value}:${n.after.dport}`).join(",");
-  const d = o.decision ? `${o.decision.table}/${o.decision.chain}/${"index" in o.decision ? o.decision.index : o.decision.policy}/${o.decision.action}` : "";
-  const a = [...o.assumptions]
-    .map((x) => `${x.key}=${x.holds}`)
-    .sort()
-    .join(",");
-  return [o.verdict, o.rejectWith ?? "", o.delivery, o.outIface ?? "", pk, nat, d, a].join("\u0000");
+  let k = `${o.verdict}\u0000${o.rejectWith ?? ""}\u0000${o.delivery}\u0000${o.outIface ?? ""}\u0000`;
+  k += `${p.src.value}|${p.sport ?? ""}|${p.dst.value}|${p.dport ?? ""}|${p.proto}|${p.mark}|${p.connmark}|${p.ctState}|${p.ctDnat}|${p.ctSnat}|${p.inIface ?? ""}|${p.outIface ?? ""}\u0000`;
+  for (const n of o.nat) k += `${n.kind}@${n.table}/${n.chain}#${n.index}>${n.after.src.value}:${n.after.sport ?? ""}>${n.after.dst.value}:${n.after.dport ?? ""},`;
+  const d = o.decision;
+  k += d ? `\u0000${d.table}/${d.chain}/${"index" in d ? d.index : d.policy}/${d.action}\u0000` : "\u0000\u0000";
+  if (o.assumptions.length === 1) k += `${o.assumptions[0]!.key}=${o.assumptions[0]!.holds}`;
+  else if (o.assumptions.length > 1)
+    k += o.assumptions
+      .map((x) => `${x.key}=${x.holds}`)
+      .sort()
+      .join(",");
+  return k;
 }
 
 /** Merge outcomes equal in everything but their path, adding probabilities; order of first appearance. */

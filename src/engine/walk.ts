@@ -12,7 +12,7 @@
  * - ACCEPT ends this table's traversal of the hook (the next table runs), DROP/REJECT end the packet.
  */
 import type { Hook, TableName } from "../model/ast.js";
-import { bucketsFor, lowerBound, nearFor, testCond, whereOf, type CChain, type CRule, type PacketView } from "./compile.js";
+import { HOOK_INDEX, bucketsFor, lowerBound, nearFor, testCond, whereOf, type CChain, type CRule, type PacketView } from "./compile.js";
 import {
   ACCEPT,
   MAX_DEPTH,
@@ -122,7 +122,24 @@ function nextRule(f: Frame, v: PacketView, useIndex: boolean, near: boolean): nu
 }
 
 function copyFrame(f: Frame): Frame {
-  return { ...f };
+  return {
+    chain: f.chain,
+    where: f.where,
+    pos: f.pos,
+    via: f.via,
+    view: f.view,
+    l0: f.l0,
+    l1: f.l1,
+    l2: f.l2,
+    l3: f.l3,
+    a0: f.a0,
+    a1: f.a1,
+    a2: f.a2,
+    a3: f.a3,
+    near: f.near,
+    an: f.an,
+    onlyNear: f.onlyNear,
+  };
 }
 
 function at(f: Frame, cr: CRule): string {
@@ -135,10 +152,10 @@ function onStack(frames: readonly Frame[], name: string): boolean {
 }
 
 export const walkTable: TableWalker = (w: WalkContext, table: TableName, hook: Hook, start: PathState, results: PathState[]): void => {
-  const chains = w.compiled.tables.get(table)?.chains;
-  const base = chains?.get(hook);
+  const ct = w.compiled.tables.get(table);
+  const base = ct?.bases[HOOK_INDEX[hook]];
   // A table or built-in chain the dump leaves out is empty with an ACCEPT policy (and has no counters).
-  if (!chains || !base) {
+  if (!ct || !base) {
     start.ended = ACCEPT;
     results.push(start);
     return;
@@ -211,7 +228,7 @@ export const walkTable: TableWalker = (w: WalkContext, table: TableName, hook: H
           results.push(giveUp(w, f.where, cr, s, "undefined-chain", `${at(f, cr)} jumps to ${t.chain}, which does not exist`));
           break;
         }
-        if (onStack(th.frames, t.chain)) {
+        if (!ct.acyclic && onStack(th.frames, t.chain)) {
           results.push(giveUp(w, f.where, cr, s, "chain-loop", `chain loop: ${at(f, cr)} ${t.goto ? "goes to" : "jumps to"} ${t.chain}, which is already being traversed`));
           break;
         }

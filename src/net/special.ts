@@ -9,12 +9,20 @@ import type { Family, IpAddr } from "./addr.js";
 export interface Prefix {
   readonly base: bigint;
   readonly len: number;
+  /** First and last address of the range (precomputed: the engine tests them on every path). */
+  readonly lo: bigint;
+  readonly hi: bigint;
 }
 
-export const LOOPBACK: Readonly<Record<Family, Prefix>> = { 4: { base: 0x7f000000n, len: 8 }, 6: { base: 1n, len: 128 } };
-export const MULTICAST: Readonly<Record<Family, Prefix>> = { 4: { base: 0xe0000000n, len: 4 }, 6: { base: 0xffn << 120n, len: 8 } };
+function prefix(family: Family, base: bigint, len: number): Prefix {
+  const host = (1n << BigInt((family === 4 ? 32 : 128) - len)) - 1n;
+  return { base, len, lo: base & ~host, hi: (base & ~host) | host };
+}
+
+export const LOOPBACK: Readonly<Record<Family, Prefix>> = { 4: prefix(4, 0x7f000000n, 8), 6: prefix(6, 1n, 128) };
+export const MULTICAST: Readonly<Record<Family, Prefix>> = { 4: prefix(4, 0xe0000000n, 4), 6: prefix(6, 0xffn << 120n, 8) };
 /** 0.0.0.0/8: martian as a destination, and as a source except for the broadcast DHCP uses. */
-export const THIS_NETWORK4: Prefix = { base: 0n, len: 8 };
+export const THIS_NETWORK4: Prefix = prefix(4, 0n, 8);
 export const LIMITED_BROADCAST4 = 0xffffffffn;
 /** The loopback host address: 127.0.0.1 or ::1. */
 export const LOOPBACK_HOST: Readonly<Record<Family, bigint>> = { 4: 0x7f000001n, 6: 1n };
@@ -22,8 +30,7 @@ export const LOOPBACK_HOST: Readonly<Record<Family, bigint>> = { 4: 0x7f000001n,
 export const ALL_HOSTS: Readonly<Record<Family, bigint>> = { 4: 0xe0000001n, 6: 0xff020000000000000000000000000001n };
 
 function inPrefix(a: IpAddr, p: Prefix): boolean {
-  const bits = a.family === 4 ? 32 : 128;
-  return a.value >> BigInt(bits - p.len) === p.base >> BigInt(bits - p.len);
+  return a.value >= p.lo && a.value <= p.hi;
 }
 
 /** 127.0.0.0/8 or ::1. */

@@ -16,7 +16,7 @@
 import type { TargetBase } from "../../model/ast.js";
 import { defineTarget } from "../types.js";
 import { byName, words } from "../util.js";
-import { decodeNatRange, formatNatRange, natRewrite, type NatRange } from "./nat-range.js";
+import { decodeNatRange, formatNatRange, natRangeText, natRewrite, type NatRange } from "./nat-range.js";
 
 export interface DnatTarget extends TargetBase {
   readonly name: "DNAT";
@@ -54,6 +54,6 @@ export const DNAT = defineTarget<DnatTarget>({
   },
   evaluate(t, pkt) {
     const packet = natRewrite(pkt, t.to, "dst");
-    return { kind: "nat", nat: "DNAT", packet, detail: t.to ? `to ${formatNatRange(t.to, pkt.family)}` : "" };
+    return { kind: "nat", nat: "DNAT", packet, detail: t.to ? `to ${natRangeText(t.to, pkt.family)}` : "" };
   },
 });

@@ -15,7 +15,7 @@
 import type { TargetBase } from "../../model/ast.js";
 import { defineTarget } from "../types.js";
 import { byName, words } from "../util.js";
-import { decodeNatRange, formatNatRange, natRewrite, type NatRange } from "./nat-range.js";
+import { decodeNatRange, formatNatRange, natRangeText, natRewrite, type NatRange } from "./nat-range.js";
 
 export interface SnatTarget extends TargetBase {
   readonly name: "SNAT";
@@ -63,6 +63,6 @@ export const SNAT = defineTarget<SnatTarget>({
   },
   evaluate(t, pkt) {
     const packet = natRewrite(pkt, t.to, "src");
-    return { kind: "nat", nat: "SNAT", packet, detail: t.to ? `to ${formatNatRange(t.to, pkt.family)}` : "" };
+    return { kind: "nat", nat: "SNAT", packet, detail: t.to ? `to ${natRangeText(t.to, pkt.family)}` : "" };
   },
 });

@@ -212,6 +212,16 @@ export function formatNatRange(r: NatRange, family: Family): string {
   return `${addr}:${port}`;
 }
 
+/** `formatNatRange`, remembered per range: evaluation reports it for every packet a NAT rule rewrites. */
+const texts = new WeakMap<NatRange, { readonly family: Family; readonly text: string }>();
+export function natRangeText(r: NatRange, family: Family): string {
+  const known = texts.get(r);
+  if (known && known.family === family) return known.text;
+  const text = formatNatRange(r, family);
+  texts.set(r, { family, text });
+  return text;
+}
+
 function inAddrRange(r: NatRange, a: IpAddr): boolean {
   return !!r.minAddr && !!r.maxAddr && a.family === r.minAddr.family && a.value >= r.minAddr.value && a.value <= r.maxAddr.value;
 }
