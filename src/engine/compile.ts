@@ -223,12 +223,14 @@ export interface Where {
   readonly table: TableName;
   readonly hook: Hook;
   readonly chain: string;
+  /** HOOK_INDEX[hook], kept at hand: the walker indexes per-hook caches with it on every rule. */
+  readonly hi: number;
 }
 
 export const HOOK_INDEX: Readonly<Record<Hook, number>> = { PREROUTING: 0, INPUT: 1, FORWARD: 2, OUTPUT: 3, POSTROUTING: 4 };
 
-export function whereOf(c: CChain, hook: Hook): Where {
-  return (c.where[HOOK_INDEX[hook]] ??= { table: c.table, hook, chain: c.name });
+export function whereOf(c: CChain, hook: Hook, hi: number = HOOK_INDEX[hook]): Where {
+  return (c.where[hi] ??= { table: c.table, hook, chain: c.name, hi });
 }
 
 export interface CTable {

@@ -180,12 +180,19 @@ export function outcomeKey(o: Outcome): string {
   return k;
 }
 
+/** Whether no two outcomes share a decision (quadratic: for the short lists most packets have). */
+function allDistinct(list: readonly Outcome[]): boolean {
+  for (let i = 1; i < list.length; i++) for (let j = 0; j < i; j++) if (list[i]!.decision === list[j]!.decision) return false;
+  return true;
+}
+
 /** Merge outcomes equal in everything but their path, adding probabilities; order of first appearance. */
 export function mergeOutcomes(list: readonly Outcome[]): Outcome[] {
   if (list.length < 2) return [...list];
   // Outcomes decided by different rules can never merge: compare full keys only within those groups.
   // (Decision records are shared per rule and hook, so identity tells them apart.)
   const decidedBy = (o: Outcome) => o.decision;
+  if (list.length <= 16 && allDistinct(list)) return [...list];
   const groups = new Map<Outcome["decision"], number>();
   for (const o of list) {
     const k = decidedBy(o);

@@ -19,7 +19,8 @@ import type { Hook, TableName } from "../model/ast.js";
 import type { Packet } from "../net/packet.js";
 import { withIfaces } from "./packet.js";
 import type { NodeFacts } from "./context.js";
-import { listToArray, type PathState, type TableEnd, type TableWalker, type WalkContext } from "./step.js";
+import { HOOK_INDEX } from "./compile.js";
+import { listToArray, settleTrivialWalk, type PathState, type TableEnd, type TableWalker, type WalkContext } from "./step.js";
 import type { Delivery, Origin, Outcome, Verdict } from "./types.js";
 
 type Stage = readonly [TableName, Hook];
@@ -114,6 +115,7 @@ class Run implements PipelineRun {
     for (let k = 0; k < list.length; k++) {
       const table = list[k]![0];
       const hook = list[k]![1];
+      const hi = HOOK_INDEX[hook];
       const next: PathState[] = [];
       for (const s of live) {
         if (table === "nat" && (skipNat || s.packet.ctState !== "NEW")) {
@@ -122,6 +124,11 @@ class Run implements PipelineRun {
             s.note(NOT_NEW(hook, s.packet.ctState));
           }
           next.push(s);
+          continue;
+        }
+        if (settleTrivialWalk(this.w, table, hi, hook, s)) {
+          if (s.ended.kind !== "accept") this.finished.push(ended(s, s.ended));
+          else next.push(reroute ? rerouted(reroute, s) : s);
           continue;
         }
         // A fresh list per walk: cheaper than emptying a reused one (a runtime call in V8).

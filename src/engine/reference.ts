@@ -5,9 +5,8 @@
  * one after the other, so it is only meant for test-sized rule sets.
  */
 import type { Hook, TableName } from "../model/ast.js";
-import { viewOf, whereOf, type CChain } from "./compile.js";
+import { HOOK_INDEX, viewOf, whereOf, type CChain } from "./compile.js";
 import {
-  ACCEPT,
   MAX_DEPTH,
   applyPolicy,
   applyTarget,
@@ -16,6 +15,7 @@ import {
   giveUpPath,
   recordFailure,
   recordUnmatched,
+  settleTrivialWalk,
   ruleStep,
   splitPending,
   testRule,
@@ -30,13 +30,12 @@ import {
 type ChainResult = { readonly state: PathState; readonly end: TableEnd | "return" };
 
 export const walkTableSequential: TableWalker = (w: WalkContext, table: TableName, hook: Hook, start: PathState, out: PathState[]): void => {
-  const chains = w.compiled.tables.get(table)?.chains;
-  const base = chains?.get(hook);
-  if (!chains || !base) {
-    start.ended = ACCEPT;
+  if (settleTrivialWalk(w, table, HOOK_INDEX[hook], hook, start)) {
     out.push(start);
     return;
   }
+  const chains = w.compiled.tables.get(table)!.chains;
+  const base = w.compiled.tables.get(table)!.bases[HOOK_INDEX[hook]]!;
   const env = w.node.env(table, hook);
   const failAt = { i: -1 };
 

@@ -10,7 +10,7 @@ import { printTarget } from "../model/print.js";
 import type { Packet } from "../net/packet.js";
 import type { NodeFacts } from "./context.js";
 import { packetOf } from "./packet.js";
-import { CondKind, HOOK_INDEX, viewOf, type CChain, type CompiledRuleset, type CRule, type PacketView, type Where } from "./compile.js";
+import { CondKind, viewOf, type CChain, type CompiledRuleset, type CRule, type PacketView, type Where } from "./compile.js";
 import type { Assumption, Decision, EngineDiagnostic, FailedStep, NatEndpoints, NatEvent, NearMiss, RuleStep, TraceStep } from "./types.js";
 
 /** A persistent (shared-tail) list: branching a path copies nothing. Newest first. */
@@ -120,7 +120,7 @@ export type { Where } from "./compile.js";
 
 /** The trace step of a rule in a hook, made once per (rule, hook) and shared by every path. */
 export function ruleStep(where: Where, cr: CRule): RuleStep {
-  return (cr.steps[HOOK_INDEX[where.hook]] ??= { table: where.table, hook: where.hook, chain: where.chain, index: cr.index, line: cr.line });
+  return (cr.steps[where.hi] ??= { table: where.table, hook: where.hook, chain: where.chain, index: cr.index, line: cr.line });
 }
 
 // ---- Conditions ------------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ const END_QUEUE: TargetResult = { kind: "end", end: { kind: "queue" } };
 
 /** The decision record of a rule in a hook; the usual action (the target's name) is made once. */
 function decision(where: Where, cr: CRule, action: string): Decision {
-  const i = HOOK_INDEX[where.hook];
+  const i = where.hi;
   const d = cr.decisions[i];
   if (d && d.action === action) return d;
   const made: Decision = { table: where.table, hook: where.hook, chain: where.chain, index: cr.index, line: cr.line, action };
@@ -399,6 +399,22 @@ export function applyTarget(where: Where, cr: CRule, s: PathState, env: EvalEnv)
       return never;
     }
   }
+}
+
+/**
+ * A table walk with nothing to walk, settled at once: a table or built-in chain the dump leaves out
+ * is empty with an ACCEPT policy (and has no counters); an empty built-in chain's policy decides.
+ * Returns false when the hook's chain has rules (the walker's job). Both walkers and the pipeline use it.
+ */
+export function settleTrivialWalk(w: WalkContext, table: TableName, hi: number, hook: Hook, s: PathState): boolean {
+  const base = w.compiled.tables.get(table)?.bases[hi];
+  if (!base) {
+    s.ended = ACCEPT;
+    return true;
+  }
+  if (base.rules.length > 0) return false;
+  applyPolicy(base, hook, s);
+  return true;
 }
 
 /** The policy of the hook's built-in chain decides (it exists: the walk started there). */

@@ -14,7 +14,6 @@
 import type { Hook, TableName } from "../model/ast.js";
 import { HOOK_INDEX, bucketsFor, lowerBound, nearFor, testCond, whereOf, type CChain, type CRule, type PacketView } from "./compile.js";
 import {
-  ACCEPT,
   MAX_DEPTH,
   applyPolicy,
   applyTarget,
@@ -25,6 +24,7 @@ import {
   recordNearMiss,
   recordUnmatched,
   ruleStep,
+  settleTrivialWalk,
   splitPending,
   type PathState,
   type Pending,
@@ -66,8 +66,8 @@ interface Thread {
 
 const NONE: readonly number[] = [];
 
-function frame(chain: CChain, hook: Hook, via: readonly string[] = NO_VIA): Frame {
-  return { chain, where: whereOf(chain, hook), pos: 0, via, view: null, l0: NONE, l1: NONE, l2: NONE, l3: NONE, a0: 0, a1: 0, a2: 0, a3: 0, near: NONE, an: 0, onlyNear: false };
+function frame(chain: CChain, hook: Hook, hi: number, via: readonly string[] = NO_VIA): Frame {
+  return { chain, where: whereOf(chain, hook, hi), pos: 0, via, view: null, l0: NONE, l1: NONE, l2: NONE, l3: NONE, a0: 0, a1: 0, a2: 0, a3: 0, near: NONE, an: 0, onlyNear: false };
 }
 
 const NO_VIA: readonly string[] = [];
@@ -152,25 +152,19 @@ function onStack(frames: readonly Frame[], name: string): boolean {
 }
 
 export const walkTable: TableWalker = (w: WalkContext, table: TableName, hook: Hook, start: PathState, results: PathState[]): void => {
-  const ct = w.compiled.tables.get(table);
-  const base = ct?.bases[HOOK_INDEX[hook]];
-  // A table or built-in chain the dump leaves out is empty with an ACCEPT policy (and has no counters).
-  if (!ct || !base) {
-    start.ended = ACCEPT;
+  const hi = HOOK_INDEX[hook];
+  if (settleTrivialWalk(w, table, hi, hook, start)) {
     results.push(start);
     return;
   }
-  // An empty built-in chain: its policy decides at once.
-  if (base.rules.length === 0) {
-    results.push(applyPolicy(base, hook, start));
-    return;
-  }
+  const ct = w.compiled.tables.get(table)!;
+  const base = ct.bases[hi]!;
   const env = w.node.env(table, hook);
   // Paths split off by branches wait here; the first path runs without it.
   let threads = null as Thread[] | null;
   const detailed = w.verbose || w.nearMisses;
 
-  for (let th: Thread | undefined = { state: start, view: start.view(), frames: [frame(base, hook)] }; th; th = threads?.pop()) {
+  for (let th: Thread | undefined = { state: start, view: start.view(), frames: [frame(base, hook, hi)] }; th; th = threads?.pop()) {
     const s = th.state;
     for (;;) {
       const f = th.frames[th.frames.length - 1];
@@ -233,13 +227,13 @@ export const walkTable: TableWalker = (w: WalkContext, table: TableName, hook: H
           break;
         }
         if (t.goto) {
-          th.frames[th.frames.length - 1] = frame(target, hook, [...f.via, f.chain.name]);
+          th.frames[th.frames.length - 1] = frame(target, hook, hi, [...f.via, f.chain.name]);
         } else {
           if (th.frames.length >= MAX_DEPTH) {
             results.push(giveUp(w, f.where, cr, s, "chain-depth", `jumps nest deeper than ${MAX_DEPTH} chains at ${at(f, cr)}`));
             break;
           }
-          th.frames.push(frame(target, hook));
+          th.frames.push(frame(target, hook, hi));
         }
         continue;
       }
