@@ -56,7 +56,7 @@ export class Cond {
     /** Src4/Dst4: mask and address as unsigned 32-bit numbers; Proto: the protocol number. */
     readonly n1: number,
     readonly n2: number,
-    /** Src6/Dst6: the network. */
+    /** Src4/Dst4/Src6/Dst6: the network. */
     readonly net: IpNet | null,
     /** InIface/OutIface: the name (a trailing `+` is a prefix wildcard). */
     readonly name: string,
@@ -66,16 +66,37 @@ export class Cond {
     readonly fixed: MatchEval,
     /** Match: the last answer, shared by every condition of the rule set spelled the same (see Memo). */
     readonly memo: Memo | null,
-    /** The condition as iptables-save spells it. */
-    private readonly describe: () => string,
+    /** Match/Fixed: the match as written; the family prints it. */
+    private readonly match: Match | null,
+    private readonly family: Family,
     /** `-p P` itself. */
     readonly isProtocol: boolean,
     /** A protocol match (`-m tcp` under `-p tcp`) that cannot hold when `-p` does not. */
     readonly needsProtocol: boolean,
   ) {}
 
+  /** The condition as iptables-save spells it (made when asked: only explanations need it). */
   text(): string {
-    return this.describe();
+    const not = this.negated ? "! " : "";
+    switch (this.kind) {
+      case CondKind.Src4:
+      case CondKind.Src6:
+        return `${not}-s ${formatNet(this.net!)}`;
+      case CondKind.Dst4:
+      case CondKind.Dst6:
+        return `${not}-d ${formatNet(this.net!)}`;
+      case CondKind.InIface:
+        return `${not}-i ${this.name}`;
+      case CondKind.OutIface:
+        return `${not}-o ${this.name}`;
+      case CondKind.Proto:
+        return `${not}-p ${this.n1 === 0 ? "all" : protoName(this.n1)}`;
+      case CondKind.Fragment:
+        return `${not}-f`;
+      case CondKind.Match:
+      case CondKind.Fixed:
+        return printMatch(this.match!, this.family);
+    }
   }
 
   test(v: PacketView, env: EvalEnv): MatchEval {
@@ -139,7 +160,6 @@ export function testCond(c: Cond, v: PacketView, env: EvalEnv): MatchEval {
 
 function cond(
   kind: CondKind,
-  describe: () => string,
   f: {
     negated?: boolean;
     n1?: number;
@@ -150,6 +170,8 @@ function cond(
     node?: MatchBase;
     fixed?: MatchEval;
     memo?: Memo;
+    match?: Match;
+    family?: Family;
     isProtocol?: boolean;
     needsProtocol?: boolean;
   },
@@ -165,7 +187,8 @@ function cond(
     f.node ?? null,
     f.fixed ?? false,
     f.memo ?? null,
-    describe,
+    f.match ?? null,
+    f.family ?? 4,
     f.isProtocol ?? false,
     f.needsProtocol ?? false,
   );
@@ -178,10 +201,10 @@ export interface CRule {
   readonly line: number;
   readonly conds: readonly Cond[];
   readonly target: Target | null;
-  /** Trace steps of this rule by hook (filled on first use; see step.ts ruleStep). */
-  readonly steps: (RuleStep | undefined)[];
-  /** Decision records of this rule by hook (filled on first use; see step.ts decision). */
-  readonly decisions: (Decision | undefined)[];
+  /** Trace steps of this rule by hook (made on first use; see step.ts ruleStep). */
+  steps: (RuleStep | undefined)[] | null;
+  /** Decision records of this rule by hook (made on first use; see step.ts decision). */
+  decisions: (Decision | undefined)[] | null;
   /** For `-j/-g CHAIN`: the chain, resolved once (undefined when it does not exist). */
   jump?: CChain;
 }
@@ -314,10 +337,9 @@ function compileChain(c: Chain, table: TableName, family: Family, index: boolean
 // ---- Conditions ---------------------------------------------------------------------------------------
 
 function addrCond(flag: "-s" | "-d", negated: boolean, net: IpNet, family: Family): Cond {
-  const text = () => `${negated ? "! " : ""}${flag} ${formatNet(net)}`;
   const src = flag === "-s";
-  if (family === 4) return cond(src ? CondKind.Src4 : CondKind.Dst4, text, { negated, n1: Number(net.mask), n2: Number(net.addr) });
-  return cond(src ? CondKind.Src6 : CondKind.Dst6, text, { negated, net });
+  if (family === 4) return cond(src ? CondKind.Src4 : CondKind.Dst4, { negated, n1: Number(net.mask), n2: Number(net.addr), net });
+  return cond(src ? CondKind.Src6 : CondKind.Dst6, { negated, net });
 }
 
 /** Modules that a rule's `-p` must name for them to hold (they test that protocol's header). */
@@ -334,45 +356,33 @@ const PROTOCOL_MODULES: Readonly<Record<string, readonly number[]>> = {
 };
 
 function matchCond(m: Match, family: Family, rule: Rule, memos: Map<string, Memo>): Cond {
-  const text = () => printMatch(m, family);
   const protoNum = rule.protocol && !rule.protocol.negated ? rule.protocol.number : undefined;
   const needsProtocol = protoNum !== undefined && (PROTOCOL_MODULES[m.module]?.includes(protoNum) ?? false);
   if (m.kind === "opaque-match") {
     const fixed: MatchEval = { kind: "unknown", key: `opaque:${printMatch(m, family)}`, assumption: `${printMatch(m, family)} matches (-m ${m.module} is not modelled)` };
-    return cond(CondKind.Fixed, text, { fixed, needsProtocol });
+    return cond(CondKind.Fixed, { fixed, needsProtocol, match: m, family });
   }
   const ext = findMatchExtension(m.module);
-  if (!ext) return cond(CondKind.Fixed, text, { fixed: { kind: "unknown", key: `module:${printMatch(m, family)}`, assumption: `${printMatch(m, family)} matches` }, needsProtocol });
-  if (!MEMO_MODULES.has(m.module)) return cond(CondKind.Match, text, { ext, node: m, needsProtocol });
+  if (!ext) return cond(CondKind.Fixed, { fixed: { kind: "unknown", key: `module:${printMatch(m, family)}`, assumption: `${printMatch(m, family)} matches` }, needsProtocol, match: m, family });
+  if (!MEMO_MODULES.has(m.module)) return cond(CondKind.Match, { ext, node: m, needsProtocol, match: m, family });
   const key = `${m.module} ${printMatch(m, family)}`;
   let memo = memos.get(key);
   if (!memo) memos.set(key, (memo = { pkt: null, env: null, result: false }));
-  return cond(CondKind.Match, text, { ext, node: m, memo, needsProtocol });
+  return cond(CondKind.Match, { ext, node: m, memo, needsProtocol, match: m, family });
 }
 
 export function compileRule(r: Rule, index: number, family: Family, memos: Map<string, Memo> = new Map()): CRule {
   const conds: Cond[] = [];
   if (r.source) conds.push(addrCond("-s", r.source.negated, r.source.net, family));
   if (r.destination) conds.push(addrCond("-d", r.destination.negated, r.destination.net, family));
-  if (r.inInterface) {
-    const { name, negated } = r.inInterface;
-    conds.push(cond(CondKind.InIface, () => `${negated ? "! " : ""}-i ${name}`, { negated, name }));
-  }
-  if (r.outInterface) {
-    const { name, negated } = r.outInterface;
-    conds.push(cond(CondKind.OutIface, () => `${negated ? "! " : ""}-o ${name}`, { negated, name }));
-  }
-  if (r.protocol && (r.protocol.number !== 0 || r.protocol.negated)) {
-    const { number, negated } = r.protocol;
-    conds.push(cond(CondKind.Proto, () => `${negated ? "! " : ""}-p ${number === 0 ? "all" : protoName(number)}`, { negated, n1: number, isProtocol: true }));
-  }
-  if (r.fragment) {
-    const negated = r.fragment.negated;
-    conds.push(cond(CondKind.Fragment, () => `${negated ? "! " : ""}-f`, { negated }));
-  }
+  if (r.inInterface) conds.push(cond(CondKind.InIface, { negated: r.inInterface.negated, name: r.inInterface.name }));
+  if (r.outInterface) conds.push(cond(CondKind.OutIface, { negated: r.outInterface.negated, name: r.outInterface.name }));
+  if (r.protocol && (r.protocol.number !== 0 || r.protocol.negated))
+    conds.push(cond(CondKind.Proto, { negated: r.protocol.negated, n1: r.protocol.number, isProtocol: true }));
+  if (r.fragment) conds.push(cond(CondKind.Fragment, { negated: r.fragment.negated }));
   // `-m comment` always matches (xt_comment's match function returns true): no test to run.
   for (const m of r.matches) if (!(m.kind === "match" && m.module === "comment")) conds.push(matchCond(m, family, r, memos));
-  return { rule: r, index, line: r.loc.line, conds, target: r.target, steps: [], decisions: [] };
+  return { rule: r, index, line: r.loc.line, conds, target: r.target, steps: null, decisions: null };
 }
 
 // ---- Index ------------------------------------------------------------------------------------------------

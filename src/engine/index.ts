@@ -163,21 +163,41 @@ function unionNearMisses(a: readonly NearMiss[], b: readonly NearMiss[]): NearMi
   return [...a, ...b.filter((n) => !seen.has(key(n)))];
 }
 
-/** What makes two outcomes the same for the reader (everything but the path that led there). */
-export function outcomeKey(o: Outcome): string {
-  const p = o.packet;
-  let k = `${o.verdict}\u0000${o.rejectWith ?? ""}\u0000${o.delivery}\u0000${o.outIface ?? ""}\u0000`;
-  k += `${p.src.value}|${p.sport ?? ""}|${p.dst.value}|${p.dport ?? ""}|${p.proto}|${p.mark}|${p.connmark}|${p.ctState}|${p.ctDnat}|${p.ctSnat}|${p.inIface ?? ""}|${p.outIface ?? ""}\u0000`;
-  for (const n of o.nat) k += `${n.kind}@${n.table}/${n.chain}#${n.index}>${n.after.src.value}:${n.after.sport ?? ""}>${n.after.dst.value}:${n.after.dport ?? ""},`;
-  const d = o.decision;
-  k += d ? `\u0000${d.table}/${d.chain}/${"index" in d ? d.index : d.policy}/${d.action}\u0000` : "\u0000\u0000";
-  if (o.assumptions.length === 1) k += `${o.assumptions[0]!.key}=${o.assumptions[0]!.holds}`;
-  else if (o.assumptions.length > 1)
-    k += o.assumptions
-      .map((x) => `${x.key}=${x.holds}`)
-      .sort()
-      .join(",");
-  return k;
+/**
+ * Whether two outcomes decided by the same rule are the same for the reader: everything but the path
+ * that led there (verdict, delivery, final packet, NAT, assumptions).
+ */
+export function sameOutcome(a: Outcome, b: Outcome): boolean {
+  if (a.verdict !== b.verdict || a.rejectWith !== b.rejectWith || a.delivery !== b.delivery || a.outIface !== b.outIface) return false;
+  const p = a.packet;
+  const q = b.packet;
+  if (
+    p.src.value !== q.src.value ||
+    p.sport !== q.sport ||
+    p.dst.value !== q.dst.value ||
+    p.dport !== q.dport ||
+    p.proto !== q.proto ||
+    p.mark !== q.mark ||
+    p.connmark !== q.connmark ||
+    p.ctState !== q.ctState ||
+    p.ctDnat !== q.ctDnat ||
+    p.ctSnat !== q.ctSnat ||
+    p.inIface !== q.inIface ||
+    p.outIface !== q.outIface
+  )
+    return false;
+  if (a.nat.length !== b.nat.length) return false;
+  for (let i = 0; i < a.nat.length; i++) {
+    const m = a.nat[i]!;
+    const n = b.nat[i]!;
+    if (m.kind !== n.kind || m.table !== n.table || m.chain !== n.chain || m.index !== n.index) return false;
+    if (m.after.src.value !== n.after.src.value || m.after.sport !== n.after.sport || m.after.dst.value !== n.after.dst.value || m.after.dport !== n.after.dport)
+      return false;
+  }
+  // Assumptions: the same answers to the same questions, in any order.
+  if (a.assumptions.length !== b.assumptions.length) return false;
+  for (const x of a.assumptions) if (!b.assumptions.some((y) => y.key === x.key && y.holds === x.holds)) return false;
+  return true;
 }
 
 /** Whether no two outcomes share a decision (quadratic: for the short lists most packets have). */
@@ -189,23 +209,22 @@ function allDistinct(list: readonly Outcome[]): boolean {
 /** Merge outcomes equal in everything but their path, adding probabilities; order of first appearance. */
 export function mergeOutcomes(list: readonly Outcome[]): Outcome[] {
   if (list.length < 2) return [...list];
-  // Outcomes decided by different rules can never merge: compare full keys only within those groups.
+  // Outcomes decided by different rules can never merge: compare only within those groups.
   // (Decision records are shared per rule and hook, so identity tells them apart.)
-  const decidedBy = (o: Outcome) => o.decision;
   if (list.length <= 16 && allDistinct(list)) return [...list];
-  const groups = new Map<Outcome["decision"], number>();
-  for (const o of list) {
-    const k = decidedBy(o);
-    groups.set(k, (groups.get(k) ?? 0) + 1);
-  }
-  if (groups.size === list.length) return [...list];
-  const byKey = new Map<string, number>();
+  const groups = new Map<Outcome["decision"], number[]>();
   const out: Outcome[] = [];
   for (const o of list) {
-    const k = groups.get(decidedBy(o))! > 1 ? outcomeKey(o) : `unique:${out.length}`;
-    const at = byKey.get(k);
-    if (at === undefined) {
-      byKey.set(k, out.length);
+    let group = groups.get(o.decision);
+    if (!group) groups.set(o.decision, (group = []));
+    let at = -1;
+    for (const i of group)
+      if (sameOutcome(out[i]!, o)) {
+        at = i;
+        break;
+      }
+    if (at < 0) {
+      group.push(out.length);
       out.push(o);
       continue;
     }

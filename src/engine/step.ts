@@ -120,7 +120,7 @@ export type { Where } from "./compile.js";
 
 /** The trace step of a rule in a hook, made once per (rule, hook) and shared by every path. */
 export function ruleStep(where: Where, cr: CRule): RuleStep {
-  return (cr.steps[where.hi] ??= { table: where.table, hook: where.hook, chain: where.chain, index: cr.index, line: cr.line });
+  return ((cr.steps ??= [undefined, undefined, undefined, undefined, undefined])[where.hi] ??= { table: where.table, hook: where.hook, chain: where.chain, index: cr.index, line: cr.line });
 }
 
 // ---- Conditions ------------------------------------------------------------------------------------
@@ -298,7 +298,7 @@ const END_QUEUE: TargetResult = { kind: "end", end: { kind: "queue" } };
 /** The decision record of a rule in a hook; the usual action (the target's name) is made once. */
 function decision(where: Where, cr: CRule, action: string): Decision {
   const i = where.hi;
-  const d = cr.decisions[i];
+  const d = (cr.decisions ??= [undefined, undefined, undefined, undefined, undefined])[i];
   if (d && d.action === action) return d;
   const made: Decision = { table: where.table, hook: where.hook, chain: where.chain, index: cr.index, line: cr.line, action };
   if (!d) cr.decisions[i] = made;
