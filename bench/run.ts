@@ -5,7 +5,8 @@
  * Parse: generated kube-proxy dumps of ~10k, ~100k and ~600k lines; each parse runs in its own process
  * (peak RSS is that process's), next to `iptables-restore-translate -f` on the same file (when
  * installed) and a plain Node read + split of the file (the floor).
- * Engine, lint and diff: their bench modules (bench/engine.ts, bench/lint.ts, bench/diff.ts).
+ * Engine, lint and diff: their bench modules (bench/engine.ts, bench/lint.ts, bench/diff.ts), each in
+ * its own process (bench/module-one.ts).
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
@@ -77,25 +78,20 @@ async function benchParse(): Promise<void> {
   }
 }
 
-/** Optional benches owned by the analyses; each exports `run(): Promise<Record<string, unknown>>`. */
-async function benchModule(name: string): Promise<void> {
-  const path = join(here, `${name}.js`);
-  if (!existsSync(path)) {
-    rows.push({ name, cells: ["not built", "", "", ""] });
-    return;
-  }
-  const mod = (await import(path)) as { run?: () => Promise<Record<string, unknown>> | Record<string, unknown> };
-  if (typeof mod.run !== "function") {
-    rows.push({ name, cells: ["no run() export", "", "", ""] });
-    return;
-  }
+/** The benches owned by the analyses (bench/NAME.ts exporting `run()`), each in its own process. */
+function benchModule(name: string): void {
   log(`${name}…`);
-  const res = await mod.run();
+  const r = spawnSync(process.execPath, ["--expose-gc", join(here, "module-one.js"), name], { encoding: "utf8", maxBuffer: 1 << 20 });
+  if (r.status !== 0) {
+    rows.push({ name, cells: [`failed: ${r.stderr.trim().split("\n").pop() ?? ""}`, "", "", ""] });
+    return;
+  }
+  const res = JSON.parse(r.stdout) as Record<string, unknown>;
   rows.push({ name, cells: [Object.entries(res).map(([k, v]) => `${k}=${typeof v === "number" ? +v.toFixed(2) : String(v)}`).join(", "), "", "", ""] });
 }
 
 await benchParse();
-for (const m of ["engine", "lint", "diff"]) await benchModule(m);
+for (const m of ["engine", "lint", "diff"]) benchModule(m);
 
 const cpu = cpus()[0]?.model ?? "unknown CPU";
 process.stdout.write(

@@ -214,21 +214,41 @@ export function buildCatalogue(rs: Ruleset): Catalogue {
     frontendsByAddr.set(f.addr?.value, list);
   };
 
+  // A service's comment is on many rules (its chains, every endpoint's): read each text once.
+  const names = new Map<string, ServicePortName | null>();
+  const nameOf = (comment: string): ServicePortName | null => {
+    let n = names.get(comment);
+    if (n === undefined) names.set(comment, (n = servicePortName(comment) ?? null));
+    return n;
+  };
   const scan = (t: Table) => {
     for (const c of t.chains) {
       const ckind = kubeChainKind(c.name);
-      c.rules.forEach((r, i) => {
+      const rules = c.rules;
+      for (let i = 0; i < rules.length; i++) {
+        const r = rules[i]!;
         const comment = ruleComment(r);
-        const name = comment !== undefined ? servicePortName(comment) : undefined;
-        if (!name || comment === undefined) return;
+        const name = comment !== undefined ? nameOf(comment) : null;
+        if (!name || comment === undefined) continue;
         const s = svc(name);
         const target = jumpTarget(r);
         const tkind = target !== undefined ? kubeChainKind(target) : undefined;
         const addr = ruleDstHost(r);
-        const proto = ruleProto(r);
-        const port = ruleDport(r);
-        const at = { service: s.name, rule: r, table: t.name, chain: c.name, index: i + 1, line: r.loc.line };
-        const sel = { ...(proto !== undefined ? { proto } : {}), ...(port !== undefined ? { port } : {}), ...at };
+        // The rule as a frontend's record: made only for the rules that name a way in.
+        const sel = () => {
+          const proto = ruleProto(r);
+          const port = ruleDport(r);
+          return {
+            ...(proto !== undefined ? { proto } : {}),
+            ...(port !== undefined ? { port } : {}),
+            service: s.name,
+            rule: r,
+            table: t.name,
+            chain: c.name,
+            index: i + 1,
+            line: r.loc.line,
+          };
+        };
         if (t.name === "nat") {
           if (isServiceChain(ckind)) {
             s.chains.add(c.name);
@@ -238,31 +258,31 @@ export function buildCatalogue(rs: Ruleset): Catalogue {
             s.chains.add(target);
             chainService.set(target, s.name);
           }
-          const jump = target !== undefined && parseServiceChain(target) ? { target } : {};
+          const jump = target !== undefined && tkind !== undefined && parseServiceChain(target) ? { target } : {};
           const via = c.name === "KUBE-SERVICES" ? VIA_COMMENT.exec(comment) : null;
-          if (via && isServicePortName(via[1]!)) addFrontend(s, { via: via[2] as ServiceVia, ...(addr ? { addr } : {}), ...sel, ...jump });
-          if (ckind === "nodeports" && comment === s.name) addFrontend(s, { via: "nodePort", ...sel, ...jump });
+          if (via && isServicePortName(via[1]!)) addFrontend(s, { via: via[2] as ServiceVia, ...(addr ? { addr } : {}), ...sel(), ...jump });
+          if (ckind === "nodeports" && comment === s.name) addFrontend(s, { via: "nodePort", ...sel(), ...jump });
           if (ckind === "sep" && r.target?.kind === "target" && r.target.name === "DNAT") {
             const to = (r.target as { to?: { minAddr?: IpAddr; minPort?: number } }).to;
             if (to?.minAddr && !s.endpoints.some((e) => e.chain === c.name))
               s.endpoints.push({ addr: to.minAddr, ...(to.minPort !== undefined ? { port: to.minPort } : {}), chain: c.name, destination: dnatDestination(r, family) ?? formatAddr(to.minAddr), rule: r });
             chainService.set(c.name, s.name);
           }
-          return;
+          continue;
         }
-        if (t.name !== "filter") return;
+        if (t.name !== "filter") continue;
         const fm = FACT_COMMENT.exec(comment);
         const fact = fm && isServicePortName(fm[1]!) ? (fm[2] as ServiceFact) : undefined;
         if (fact) {
           s.facts.add(fact);
           if (ckind === "services" || ckind === "external-services") {
-            if (addr) addFrontend(s, { via: ckind === "services" ? "cluster IP" : "external address", addr, fact, ...sel });
-            else if (hasAddrtypeLocal(r, "dst")) addFrontend(s, { via: "nodePort", fact, ...sel });
+            if (addr) addFrontend(s, { via: ckind === "services" ? "cluster IP" : "external address", addr, fact, ...sel() });
+            else if (hasAddrtypeLocal(r, "dst")) addFrontend(s, { via: "nodePort", fact, ...sel() });
           }
         }
         const fw = ckind === "proxy-firewall" ? FIREWALL_COMMENT.exec(comment) : null;
-        if (fw && isServicePortName(fw[1]!) && addr) addFrontend(s, { via: "loadbalancer IP", addr, ...sel });
-      });
+        if (fw && isServicePortName(fw[1]!) && addr) addFrontend(s, { via: "loadbalancer IP", addr, ...sel() });
+      }
     }
   };
   if (nat) scan(nat);
