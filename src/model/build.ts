@@ -309,8 +309,9 @@ class Builder extends BaseVisitor {
       case T.Append: {
         const name = needChain();
         if (name === null) return;
-        const rules = this.rule(table, name, 1, cmd, counters);
+        // The chain first: its name string is shared by all its rules (one string, not one per rule).
         const chain = this.chainFor(table, name, 0);
+        const rules = this.rule(table, chain.name, 1, cmd, counters);
         for (let k = 0; k < rules.length; k++) chain.rules.push(rules[k]!);
         return;
       }
