@@ -269,14 +269,17 @@ function isAlnum(c: number): boolean {
  * - Structural tokens (CommentLine … Commit) before Counters/Option/Arg: at the start of a line `*`, `:`,
  *   `#` and `COMMIT` are structure, elsewhere they are ordinary argument text (their matchers refuse).
  * - Counters before Arg: `[0:0]` would otherwise be an argument.
+ * - RuleText before every word token: once a command has been read, the rest of the line is one
+ *   RuleText token, whatever its first word looks like (`-A --append`, `-A [1:2]`: getopt takes that
+ *   word as the chain name). It refuses anywhere else, so structural lines, chain/COMMIT lines and the
+ *   command itself still lex word by word.
  * - The command keywords before Option (and Option is their `longer_alt`).
- * - RuleText right after the commands: once a command has been read, the rest of the line is one
- *   RuleText token (it refuses anywhere else, so chain/COMMIT lines still lex word by word).
  * - Bang and Option before Arg: Arg accepts any non-blank word and must come last.
  */
 export const allTokens: TokenType[] = [
   Newline,
   Blank,
+  RuleText,
   CommentLine,
   TableHeader,
   ChainDecl,
@@ -292,7 +295,6 @@ export const allTokens: TokenType[] = [
   Policy,
   Zero,
   Command,
-  RuleText,
   Option,
   Bang,
   RuleWord,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cstDts, parseChunk, splitArguments, scanArgument } from "../../grammar/index.js";
 import { lexer } from "../../grammar/lexer.js";
@@ -70,5 +71,29 @@ describe("the -A fast path", () => {
         JSON.stringify(slow.value, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
       );
     }
+  });
+
+  it("builds the same AST on generated lines of every shape (chain declarations and -A lines included)", async () => {
+    const { parseRuleset } = await import("../../src/model/build.js");
+    const json = (x: unknown) => JSON.stringify(x, (_k, v) => (typeof v === "bigint" ? v.toString() : v));
+    // Pieces that sit on the fast path's edges: blanks, CRs, quotes, counters, policies, commands.
+    const piece = fc.constantFrom(
+      ":X", ":INPUT", ":", "ACCEPT", "DROP", "-", "--", "RETURN", "[0:0]", "[12:345]", "[1:]", "[a:b]", "-A", "--append", "-AX",
+      "X", "INPUT", "-j", "-p", "tcp", "--dport", "22", "!", '"a b"', '"open', 'x"y z"', "-m", "comment", "--comment", "#", "*filter", "COMMIT",
+    );
+    const blank = fc.constantFrom(" ", "  ", "\t", " \t ", "");
+    const line = fc.tuple(fc.array(fc.tuple(piece, blank), { minLength: 1, maxLength: 6 }), fc.constantFrom("", "\r", " ")).map(
+      ([ws, end]) => ws.map(([p, b]) => p + b).join(" ").replace(/^ +/, "") + end,
+    );
+    fc.assert(
+      fc.property(fc.array(line, { maxLength: 6 }), (lines) => {
+        const text = `*filter\n:INPUT ACCEPT [0:0]\n:X - [0:0]\n${lines.join("\n")}\nCOMMIT\n`;
+        const fast = parseRuleset(text);
+        const slow = parseRuleset(text, { fastPath: false });
+        expect(fast.diagnostics).toEqual(slow.diagnostics);
+        expect(json(fast.value)).toBe(json(slow.value));
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
+    );
   });
 });
