@@ -427,6 +427,31 @@ COMMIT
     const e = run(ladder, ext());
     expect(mergeOutcomes(e.outcomes as Outcome[])).toHaveLength(3);
   });
+
+  it("merges outcomes decided by the same rule only when packet, NAT and assumptions agree", () => {
+    const r = rs(`*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -m statistic --mode random --probability 0.25 -j MARK --set-mark 1
+-A FORWARD -m statistic --mode random --probability 0.5 -j LOG
+-A FORWARD -j ACCEPT
+COMMIT
+`);
+    // Four paths end at the same ACCEPT rule: two with mark 1, two with mark 0; each pair merges.
+    const e = run(r, ext());
+    expect(e.outcomes.map((o) => [o.packet.mark, Number(o.probability.toFixed(12)), o.alternatives?.length])).toEqual([
+      [1, 0.25, 2],
+      [0, 0.75, 2],
+    ]);
+    // Same decision and packet, different answers to one assumption: never merged (nor in a long list).
+    const base = e.outcomes[1]!;
+    const a = { ...base, assumptions: [{ key: "k", holds: true, text: "k", given: false }] } as Outcome;
+    const b = { ...base, assumptions: [{ key: "k", holds: false, text: "k", given: false }] } as Outcome;
+    expect(mergeOutcomes([a, b])).toHaveLength(2);
+    expect(mergeOutcomes([a, a, b, b])).toHaveLength(2);
+    expect(mergeOutcomes(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b)))).toHaveLength(2);
+  });
 });
 
 describe("batch use", () => {

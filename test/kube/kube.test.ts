@@ -1,6 +1,7 @@
 /** kube-proxy knowledge: chain kinds, unambiguous short names, the service catalogue of a dump. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { formatAddr } from "../../src/net/addr.js";
 import {
@@ -19,6 +20,27 @@ import {
 import { fixture, ip, rs } from "../engine/helpers.js";
 
 describe("chains", () => {
+  it("reads per-service chain names exactly as the pattern kube-proxy's names follow", () => {
+    const hashed = /^KUBE-(SVC|SVL|EXT|FW|SEP|XLB)-([A-Z2-7]+)$/;
+    const name = fc.tuple(
+      fc.constantFrom("KUBE-", "KUBE", "kube-", "KUBE--", ""),
+      fc.constantFrom("SVC", "SVL", "EXT", "FW", "SEP", "XLB", "SERVICES", "NODEPORTS", "MARK-MASQ", "svc", "SV", "FWX", ""),
+      fc.constantFrom("-", "", "--", "_"),
+      fc.stringMatching(/^[A-Z2-9a-z_-]{0,20}$/),
+    ).map((p) => p.join(""));
+    fc.assert(
+      fc.property(name, (n) => {
+        const m = hashed.exec(n);
+        const kind = kubeChainKind(n);
+        if (m) expect(kind).toBe(m[1]!.toLowerCase());
+        else expect(kind === undefined || !["svc", "svl", "ext", "fw", "sep", "xlb"].includes(kind)).toBe(true);
+        const parsed = parseServiceChain(n);
+        expect(parsed).toEqual(m && m[2]!.length === 16 ? { kind: m[1]!.toLowerCase(), hash: m[2]! } : undefined);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 2000) },
+    );
+  });
+
   it("knows kube-proxy's chains by name", () => {
     expect(["KUBE-SERVICES", "KUBE-SVC-TCOU7JCQXEZGVUNU", "KUBE-SEP-IJRYZIJKF5EPHXEN", "KUBE-XLB-LGWEBHTTPQ7RZ4ABC", "KUBE-FW-C435J2JLDMJKKAWZ", "DOCKER", "KUBE-SVC-lower"].map(kubeChainKind)).toEqual([
       "services",
