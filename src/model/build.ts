@@ -566,7 +566,7 @@ class Builder extends BaseVisitor {
       const bangWord = bang;
       bang = -1;
       const name = words.text(w);
-      const builtin = BUILTIN_OPTIONS.get(name);
+      const builtin = name.length === 2 ? SHORT_BUILTINS[name.charCodeAt(1)] : BUILTIN_OPTIONS.get(name);
       if (builtin) {
         if (negated && !builtin.negatable) this.sink.error("bad-negation", `${name} cannot be negated with !`, words.loc(bangWord));
         const first = this.take(cur, builtin.args, w, builtin.negatable);
@@ -933,8 +933,13 @@ class RuleContext implements DecodeContext {
 // ---- Tables of iptables' own options --------------------------------------------------------------
 
 type BuiltinKey = "source" | "destination" | "in" | "out" | "protocol" | "fragment" | "match" | "jump" | "goto" | "counters" | "family";
-const BUILTIN_OPTIONS: Map<string, { key: BuiltinKey; args: number; negatable: boolean }> = (() => {
-  const o = new Map<string, { key: BuiltinKey; args: number; negatable: boolean }>();
+interface BuiltinOption {
+  readonly key: BuiltinKey;
+  readonly args: number;
+  readonly negatable: boolean;
+}
+const BUILTIN_OPTIONS: Map<string, BuiltinOption> = (() => {
+  const o = new Map<string, BuiltinOption>();
   const add = (names: string[], key: BuiltinKey, args: number, negatable: boolean) => {
     for (const n of names) o.set(n, { key, args, negatable });
   };
@@ -950,6 +955,13 @@ const BUILTIN_OPTIONS: Map<string, { key: BuiltinKey; args: number; negatable: b
   add(["-c", "--set-counters"], "counters", 2, false);
   add(["-4", "--ipv4", "-6", "--ipv6"], "family", 0, false);
   return o;
+})();
+
+/** The one-letter built-ins (`-m`, `-j`, `-p`, …) by their letter's code: no string hashing for the most common words of a dump. */
+const SHORT_BUILTINS: readonly (BuiltinOption | undefined)[] = (() => {
+  const a: (BuiltinOption | undefined)[] = new Array(128).fill(undefined);
+  for (const [name, o] of BUILTIN_OPTIONS) if (name.length === 2 && name[0] === "-") a[name.charCodeAt(1)] = o;
+  return a;
 })();
 
 const BUILTIN_BITS: Record<BuiltinKey, number> = {
