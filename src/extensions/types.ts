@@ -127,7 +127,8 @@ export interface MatchExtension<N extends MatchBase = MatchBase> {
   evaluate(node: N, pkt: Packet, env: EvalEnv): MatchEval;
   /**
    * The packets the match takes, in the vocabulary of src/space/expr.ts (`opaque` for what it cannot
-   * say). Optional: src/space/extensions.ts supplies forms for extensions without it.
+   * say); it must agree with `evaluate` (test/space/rule.test.ts checks it). Optional: without it the
+   * match is opaque to the space, so lint and diff treat rules using it as inexact.
    */
   space?(node: N, family: Family): SymExpr;
 }

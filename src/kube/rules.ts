@@ -7,7 +7,7 @@
 import type { Match, Rule } from "../model/ast.js";
 import { printMatch, printTarget } from "../model/print.js";
 import type { Family, IpAddr } from "../net/addr.js";
-import { splitWords } from "../space/extensions.js";
+import { splitPrinted } from "../model/words.js";
 import type { AddrtypeMatch } from "../extensions/matches/addrtype.js";
 import type { CommentMatch } from "../extensions/matches/comment.js";
 import { formatProbability, type StatisticMatch } from "../extensions/matches/statistic.js";
@@ -59,12 +59,12 @@ export function hasAddrtypeLocal(r: Rule, side: "src" | "dst"): boolean {
 export function matchWords(r: Rule, module: string, family: Family): string[] | undefined {
   const m: Match | undefined = r.matches.find((x) => x.module === module);
   if (!m) return undefined;
-  return m.kind === "opaque-match" ? [...m.args] : splitWords(printMatch(m, family)).slice(2);
+  return m.kind === "opaque-match" ? [...m.args] : splitPrinted(printMatch(m, family)).slice(2);
 }
 
 /** The words after `-j NAME`. */
 export function targetWords(r: Rule, family: Family): string[] {
-  return r.target ? splitWords(printTarget(r.target, family)).slice(2) : [];
+  return r.target ? splitPrinted(printTarget(r.target, family)).slice(2) : [];
 }
 
 /** The word after an option in a list of words (`--to-destination` → `10.244.1.5:8080`). */

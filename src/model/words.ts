@@ -170,6 +170,16 @@ export class Occurrence implements OptionOccurrence {
   }
 }
 
+/**
+ * The words of a line of rule text as iptables-restore reads them, unquoted (for reading back what
+ * the printer wrote: `splitPrinted(printMatch(m))`).
+ */
+export function splitPrinted(text: string): string[] {
+  const out: string[] = [];
+  forEachArgument(text, 0, text.length, (s, e) => out.push(unquote(text.slice(s, e)).text));
+  return out;
+}
+
 /** Undo iptables-restore quoting of one argument (see grammar/tokens.ts scanArgument). */
 export function unquote(image: string): { text: string; unterminated: boolean } {
   if (!image.includes('"')) return { text: image, unterminated: false };

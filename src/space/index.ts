@@ -45,7 +45,6 @@ export { Space } from "./space.js";
 export { Cube } from "./cube.js";
 export { compile, andSym, orSym, type Symbolic } from "./compile.js";
 export { ruleSpace, ruleExpr, matchExpr } from "./rule.js";
-export { matchExprFromWords, splitWords } from "./extensions.js";
 export * as expr from "./expr.js";
 export type { SymExpr, SymField } from "./expr.js";
 export { toPacket, fromPacket, type SymPacket } from "./packet.js";

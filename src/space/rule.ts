@@ -3,11 +3,9 @@
  * by `and`. The target plays no part (what a rule does is the analyses' business).
  */
 import type { Match, Rule } from "../model/ast.js";
-import { printMatch } from "../model/print.js";
 import { findMatchExtension } from "../extensions/index.js";
 import type { Family, IpNet } from "../net/addr.js";
 import { and, not, oneOf, opaque, range, TRUE, type RangeField, type SymExpr } from "./expr.js";
-import { matchExprFromWords, splitWords } from "./extensions.js";
 import { compile, type Symbolic } from "./compile.js";
 
 function netExpr(field: RangeField, net: IpNet): SymExpr {
@@ -16,16 +14,14 @@ function netExpr(field: RangeField, net: IpNet): SymExpr {
   return range(field, net.addr, net.addr | hostBits);
 }
 
-/** The symbolic form of one match: the extension's own `space` hook when it has one, else ours. */
+/**
+ * The symbolic form of one match: its extension's `space` hook. A match the tool keeps opaque, or
+ * whose extension gives no form, is opaque to the space (lint and diff treat it as unknown).
+ */
 export function matchExpr(m: Match, family: Family): SymExpr {
-  // The commonest matches always hold; skip printing them.
-  if (m.module === "comment" || m.module === "nfacct") return TRUE;
-  if (m.kind === "opaque-match") return matchExprFromWords(m.module, m.args, family);
+  if (m.kind === "opaque-match") return opaque(`-m ${m.module}`);
   const ext = findMatchExtension(m.module);
-  if (ext?.space) return ext.space(m, family);
-  const printed = printMatch(m, family);
-  const words = splitWords(printed).slice(2); // drop "-m name"
-  return matchExprFromWords(m.module, words, family);
+  return ext?.space ? ext.space(m, family) : opaque(`-m ${m.module}`);
 }
 
 /** The conditions of a rule as one expression. */

@@ -25,6 +25,13 @@ const RULES = [
   "! -p tcp -m comment --comment x -j ACCEPT",
   "-f -p udp -j DROP",
   "-p tcp -m tcp ! --syn -m conntrack ! --ctstate INVALID -j DROP",
+  "-p tcp -m tcp --tcp-flags SYN SYN,ACK -j DROP",
+  "-p sctp -m sctp ! --sport 2:7 --dport 4 -j DROP",
+  "-p dccp -m dccp --sport 1:3 ! --dport 9 -j DROP",
+  "-p udp -m multiport --sports 0:2,6 -m iprange ! --dst-range 10.0.0.3-10.0.0.7 -j DROP",
+  "-p icmp -m icmp ! --icmp-type any -j DROP",
+  "-p icmp -m icmp ! --icmp-type 3 -m connmark --mark 0x2 -j DROP",
+  "-m conntrack --ctstate RELATED,ESTABLISHED --ctstatus NONE -j ACCEPT",
 ];
 
 function parseRule(spec: string): Rule {
@@ -38,7 +45,7 @@ const packet: fc.Arbitrary<SymPacket> = fc.record({
   family: fc.constant(4 as const),
   src: small(12).map((k) => BASE + BigInt(k)),
   dst: small(12).map((k) => BASE + BigInt(k)),
-  proto: fc.constantFrom(1, 6, 17, 47),
+  proto: fc.constantFrom(1, 6, 17, 33, 47, 132),
   sport: small(12),
   dport: small(12),
   icmp: fc.constantFrom(0, 3, 0x300, 0x303, 0x800),

@@ -17,6 +17,7 @@ import { isBuiltinChain, type MatchBase } from "../../model/ast.js";
 import { defineMatch, type AddrType, type DecodeContext, type OptionOccurrence } from "../types.js";
 import { byName, neg, words } from "../util.js";
 import { prefixKeyword } from "./common.js";
+import { and, not, oneOf, opaque } from "../../space/expr.js";
 
 export interface AddrTypeCond {
   readonly negated: boolean;
@@ -100,5 +101,11 @@ export const addrtype = defineMatch<AddrtypeMatch>({
     if (m.src && !test(m.src, pkt.src)) return false;
     if (m.dst && !test(m.dst, pkt.dst)) return false;
     return true;
+  },
+  space(m) {
+    // The routing table answers per interface with --limit-iface-*: the space does not model that.
+    if (m.limitIface) return opaque("addrtype --limit-iface");
+    const side = (field: "srcType" | "dstType", c: AddrTypeCond | undefined) => (c ? [not(oneOf(field, c.types), c.negated)] : []);
+    return and(...side("srcType", m.src), ...side("dstType", m.dst));
   },
 });

@@ -6,6 +6,7 @@
 import type { MatchBase } from "../../model/ast.js";
 import { defineMatch } from "../types.js";
 import { byName, saveString } from "../util.js";
+import { TRUE } from "../../space/expr.js";
 
 export interface CommentMatch extends MatchBase {
   readonly module: "comment";
@@ -36,6 +37,9 @@ export const comment = defineMatch<CommentMatch>({
   },
   evaluate() {
     return true;
+  },
+  space() {
+    return TRUE;
   },
 });
 

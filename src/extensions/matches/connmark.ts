@@ -9,6 +9,7 @@ import type { MatchBase } from "../../model/ast.js";
 import { defineMatch } from "../types.js";
 import { neg } from "../util.js";
 import { decodeMarkOption, formatMarkMask } from "./mark.js";
+import { and, masked, not, oneOf } from "../../space/expr.js";
 
 export interface ConnmarkMatch extends MatchBase {
   readonly module: "connmark";
@@ -31,5 +32,9 @@ export const connmark = defineMatch<ConnmarkMatch>({
     // No conntrack entry (INVALID/UNTRACKED): xt_connmark does not match, even negated.
     if (pkt.ctState === "INVALID" || pkt.ctState === "UNTRACKED") return false;
     return ((pkt.connmark & m.mask) >>> 0 === m.value) !== m.negated;
+  },
+  space(m) {
+    // No conntrack entry (INVALID, UNTRACKED): no match, negated or not.
+    return and(oneOf("ctstate", ["NEW", "ESTABLISHED", "RELATED"]), not(masked("connmark", m.value, m.mask), m.negated));
   },
 });

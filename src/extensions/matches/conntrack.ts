@@ -26,6 +26,7 @@ import { parseProtocol, type CtState, type CtStatus, type Packet } from "../../n
 import { defineMatch, type DecodeContext, type MatchEval, type OptionOccurrence } from "../types.js";
 import { byName, neg, parsePort, words } from "../util.js";
 import { allOf, parseCUint, prefixKeyword, unknown } from "./common.js";
+import { and, not, oneOf, opaque, type SymExpr } from "../../space/expr.js";
 
 export interface CtStateCond {
   readonly negated: boolean;
@@ -182,6 +183,21 @@ function formatRange(c: CtRangeCond): string {
 const ADDR_OPTS = ["ctorigsrc", "ctorigdst", "ctreplsrc", "ctrepldst"] as const;
 const PORT_OPTS = ["ctorigsrcport", "ctorigdstport", "ctreplsrcport", "ctrepldstport"] as const;
 
+/** Options besides --ctstate/--ctstatus: each needs a conntrack entry, and the space does not model them. */
+const OTHER_CT_OPTIONS = [
+  "ctproto",
+  "ctorigsrc",
+  "ctorigdst",
+  "ctreplsrc",
+  "ctrepldst",
+  "ctorigsrcport",
+  "ctorigdstport",
+  "ctreplsrcport",
+  "ctrepldstport",
+  "ctexpire",
+  "ctdir",
+] as const satisfies readonly (keyof ConntrackMatch)[];
+
 export const conntrack = defineMatch<ConntrackMatch>({
   name: "conntrack",
   options: [
@@ -304,6 +320,22 @@ export const conntrack = defineMatch<ConntrackMatch>({
       parts.push(unknown(`conntrack:ctexpire ${formatRange(e)}`, `the connection's remaining lifetime is ${formatRange(e)} s`, e.negated));
     }
     return allOf(parts);
+  },
+  space(m) {
+    const terms: SymExpr[] = [];
+    if (m.ctstate) terms.push(not(oneOf("ctstate", m.ctstate.states), m.ctstate.negated));
+    if (m.ctstatus) terms.push(not(oneOf("ctstatus", m.ctstatus.statuses), m.ctstatus.negated));
+    // Everything but the state needs a conntrack entry; the space does not model the tuple, expiry or direction.
+    for (const k of OTHER_CT_OPTIONS) {
+      const c: unknown = m[k];
+      if (c === undefined) continue;
+      const negated = typeof c === "object" && c !== null && "negated" in c && c.negated === true;
+      terms.push(not(opaque(`conntrack --${k}`), negated));
+    }
+    // xt_conntrack: a packet without a conntrack entry (INVALID, UNTRACKED) passes only a match that
+    // tests nothing but the state.
+    if (m.ctstatus || OTHER_CT_OPTIONS.some((k) => m[k] !== undefined)) terms.push(oneOf("ctstate", ["NEW", "ESTABLISHED", "RELATED"]));
+    return and(...terms);
   },
 });
 

@@ -22,6 +22,8 @@ import { defineMatch, type DecodeContext, type MatchEval, type OptionOccurrence 
 import { neg, parsePort, words } from "../util.js";
 import { allOf, badValue, collect, unknown, valueLoc, xtUint } from "./common.js";
 import { requireProtocol } from "./ports.js";
+import { and, not, opaque, range, type SymExpr } from "../../space/expr.js";
+import { FIRST_FRAGMENT, portSpace } from "./ports.js";
 
 export type DccpType =
   | "REQUEST" | "RESPONSE" | "DATA" | "ACK" | "DATAACK" | "CLOSEREQ" | "CLOSE" | "RESET" | "SYNC" | "SYNCACK" | "INVALID";
@@ -142,5 +144,13 @@ export const dccp = defineMatch<DccpMatch>({
     if (m.option)
       parts.push(unknown(`dccp:option ${m.option.option}`, `the DCCP packet carries option ${m.option.option}`, m.option.negated));
     return allOf(parts);
+  },
+  space(m) {
+    const terms: SymExpr[] = [range("proto", PROTO.dccp), FIRST_FRAGMENT];
+    if (m.sport) terms.push(portSpace("sport", m.sport));
+    if (m.dport) terms.push(portSpace("dport", m.dport));
+    if (m.types) terms.push(not(opaque("dccp --dccp-types"), m.types.negated));
+    if (m.option) terms.push(not(opaque("dccp --dccp-option"), m.option.negated));
+    return and(...terms);
   },
 });

@@ -18,6 +18,8 @@ import { defineMatch } from "../types.js";
 import { byName, neg } from "../util.js";
 import { formatIcmpType, ICMP_NAMES, parseIcmpType } from "./icmp-types.js";
 import { requireProtocol } from "./ports.js";
+import { and, not, range, TRUE } from "../../space/expr.js";
+import { FIRST_FRAGMENT } from "./ports.js";
 
 export interface IcmpMatch extends MatchBase {
   readonly module: "icmp";
@@ -58,5 +60,10 @@ export const icmp = defineMatch<IcmpMatch>({
     const code = pkt.icmpCode ?? 0;
     const hit = m.type === ICMP_ANY || (pkt.icmpType === m.type && code >= m.codeMin && code <= m.codeMax);
     return hit !== m.negated;
+  },
+  space(m) {
+    // Later fragments carry no ICMP header: never matched, negated or not. Type 255 is any type.
+    const hit = m.type === ICMP_ANY ? TRUE : range("icmp", (m.type << 8) | m.codeMin, (m.type << 8) | m.codeMax);
+    return and(range("proto", PROTO.icmp), FIRST_FRAGMENT, not(hit, m.negated));
   },
 });

@@ -17,6 +17,8 @@ import { defineMatch } from "../types.js";
 import { byName, neg } from "../util.js";
 import { formatIcmpType, ICMPV6_NAMES, parseIcmpType } from "./icmp-types.js";
 import { requireProtocol } from "./ports.js";
+import { and, not, range } from "../../space/expr.js";
+import { FIRST_FRAGMENT } from "./ports.js";
 
 export interface Icmp6Match extends MatchBase {
   readonly module: "icmp6";
@@ -53,5 +55,9 @@ export const icmp6 = defineMatch<Icmp6Match>({
     if (pkt.proto !== PROTO.icmpv6 || pkt.fragment || pkt.icmpType === undefined) return false;
     const code = pkt.icmpCode ?? 0;
     return (pkt.icmpType === m.type && code >= m.codeMin && code <= m.codeMax) !== m.negated;
+  },
+  space(m) {
+    // Later fragments carry no ICMPv6 header: never matched, negated or not.
+    return and(range("proto", PROTO.icmpv6), FIRST_FRAGMENT, not(range("icmp", (m.type << 8) | m.codeMin, (m.type << 8) | m.codeMax), m.negated));
   },
 });

@@ -10,6 +10,7 @@ import type { MatchBase } from "../../model/ast.js";
 import { formatAddr, parseAddr, type IpAddr } from "../../net/addr.js";
 import { defineMatch, type DecodeContext, type OptionOccurrence } from "../types.js";
 import { byName, neg, words } from "../util.js";
+import { and, not, range } from "../../space/expr.js";
 
 export interface IpRangeCond {
   readonly negated: boolean;
@@ -73,5 +74,9 @@ export const iprange = defineMatch<IprangeMatch>({
     if (m.src && !inRange(m.src, pkt.src)) return false;
     if (m.dst && !inRange(m.dst, pkt.dst)) return false;
     return true;
+  },
+  space(m) {
+    const side = (field: "src" | "dst", c: IpRangeCond | undefined) => (c ? [not(range(field, c.from.value, c.to.value), c.negated)] : []);
+    return and(...side("src", m.src), ...side("dst", m.dst));
   },
 });

@@ -13,6 +13,7 @@ import type { MatchBase } from "../../model/ast.js";
 import { defineMatch, type DecodeContext, type OptionOccurrence } from "../types.js";
 import { byName, hex, neg, type MarkValue } from "../util.js";
 import { parseCUint } from "./common.js";
+import { masked, not } from "../../space/expr.js";
 
 export interface MarkCond extends MarkValue {
   readonly negated: boolean;
@@ -66,5 +67,8 @@ export const mark = defineMatch<MarkMatch>({
   },
   evaluate(m, pkt) {
     return ((pkt.mark & m.mask) >>> 0 === m.value) !== m.negated;
+  },
+  space(m) {
+    return not(masked("mark", m.value, m.mask), m.negated);
   },
 });

@@ -18,6 +18,8 @@ import type { MatchBase } from "../../model/ast.js";
 import { PROTO } from "../../net/packet.js";
 import { defineMatch } from "../types.js";
 import { byName, formatPortRange, neg, parsePort, type PortRange } from "../util.js";
+import { and, not, or, range } from "../../space/expr.js";
+import { FIRST_FRAGMENT } from "./ports.js";
 
 export type MultiportDirection = "sports" | "dports" | "ports";
 
@@ -101,5 +103,10 @@ export const multiport = defineMatch<MultiportMatch>({
     const hit =
       m.direction === "sports" ? inAny(pkt.sport) : m.direction === "dports" ? inAny(pkt.dport) : inAny(pkt.sport) || inAny(pkt.dport);
     return hit !== m.negated;
+  },
+  space(m) {
+    const inList = (f: "sport" | "dport") => or(...m.ports.map((r) => range(f, r.lo, r.hi)));
+    const hit = m.direction === "sports" ? inList("sport") : m.direction === "dports" ? inList("dport") : or(inList("sport"), inList("dport"));
+    return and(or(...PORT_PROTOS.map((p) => range("proto", p))), FIRST_FRAGMENT, not(hit, m.negated));
   },
 });

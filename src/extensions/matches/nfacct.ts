@@ -9,6 +9,7 @@
 import type { MatchBase } from "../../model/ast.js";
 import { defineMatch } from "../types.js";
 import { byName, saveString } from "../util.js";
+import { TRUE } from "../../space/expr.js";
 
 export interface NfacctMatch extends MatchBase {
   readonly module: "nfacct";
@@ -37,5 +38,8 @@ export const nfacct = defineMatch<NfacctMatch>({
   },
   evaluate() {
     return true;
+  },
+  space() {
+    return TRUE;
   },
 });

@@ -5,6 +5,7 @@ import type { SourceLoc } from "../../model/ast.js";
 import type { DecodeContext, OptionOccurrence } from "../types.js";
 import { formatPortRange, neg, parsePortRange, type PortRange } from "../util.js";
 import { protoName } from "../../net/packet.js";
+import { and, not, oneOf, range, type SymExpr } from "../../space/expr.js";
 
 export interface PortCond {
   readonly negated: boolean;
@@ -51,3 +52,25 @@ export function requireProtocol(ctx: DecodeContext, module: string, proto: numbe
     );
   }
 }
+
+// ---- Symbolic forms (src/space) ----------------------------------------------------------------------
+
+/** Only first fragments carry a transport header: port and type matches never take later ones. */
+export const FIRST_FRAGMENT: SymExpr = oneOf("frag", ["first"]);
+
+/** A port condition on `sport` or `dport`. */
+export function portSpace(field: "sport" | "dport", c: { readonly negated: boolean; readonly lo: number; readonly hi: number }): SymExpr {
+  return not(range(field, c.lo, c.hi), c.negated);
+}
+
+/**
+ * The packets a tcp/udp/sctp/dccp match takes: its protocol, first fragments, its port conditions, and
+ * `extra` for the module's own options (`opaque` for what the space cannot say).
+ */
+export function transportSpace(proto: number, sport: PortCond | undefined, dport: PortCond | undefined, ...extra: SymExpr[]): SymExpr {
+  const terms: SymExpr[] = [range("proto", proto), FIRST_FRAGMENT];
+  if (sport) terms.push(portSpace("sport", { negated: sport.negated, ...sport.range }));
+  if (dport) terms.push(portSpace("dport", { negated: dport.negated, ...dport.range }));
+  return and(...terms, ...extra);
+}
+

@@ -20,6 +20,8 @@ import { defineMatch, type OptionOccurrence, type DecodeContext } from "../types
 import { byName, formatPortRange, neg, words } from "../util.js";
 import { unknown } from "./common.js";
 import { decodePortOption, inPortRange, requireProtocol, type PortCond } from "./ports.js";
+import { not, opaque } from "../../space/expr.js";
+import { transportSpace } from "./ports.js";
 
 export type SctpChunkMatchType = "all" | "any" | "only";
 
@@ -194,5 +196,8 @@ export const sctp = defineMatch<SctpMatch>({
       return unknown(`sctp:chunk-types ${text}`, `the SCTP packet's chunks satisfy '${text}'`, c.negated);
     }
     return true;
+  },
+  space(m) {
+    return transportSpace(PROTO.sctp, m.sport, m.dport, ...(m.chunkTypes ? [not(opaque("sctp --chunk-types"), m.chunkTypes.negated)] : []));
   },
 });

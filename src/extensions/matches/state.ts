@@ -13,6 +13,7 @@ import type { CtState } from "../../net/packet.js";
 import { defineMatch } from "../types.js";
 import { byName, neg } from "../util.js";
 import { ctStateMatches, parseStates } from "./conntrack.js";
+import { not, oneOf } from "../../space/expr.js";
 
 export interface StateMatch extends MatchBase {
   readonly module: "state";
@@ -44,5 +45,8 @@ export const state = defineMatch<StateMatch>({
   },
   evaluate(m, pkt) {
     return ctStateMatches(m, pkt);
+  },
+  space(m) {
+    return not(oneOf("ctstate", m.states), m.negated);
   },
 });

@@ -22,6 +22,7 @@ import type { MatchBase } from "../../model/ast.js";
 import { defineMatch } from "../types.js";
 import { byName, words } from "../util.js";
 import { parseCUint } from "./common.js";
+import { opaque } from "../../space/expr.js";
 
 export interface StatisticRandom {
   /** The probability as written. */
@@ -160,5 +161,8 @@ export const statistic = defineMatch<StatisticMatch>({
     // taken as 1/every.
     const p = 1 / (m.nth?.every ?? 1);
     return { kind: "random", probability: m.negated ? 1 - p : p };
+  },
+  space() {
+    return opaque("statistic (a random or every-nth draw)");
   },
 });

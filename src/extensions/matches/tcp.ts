@@ -8,6 +8,8 @@ import { PROTO, TCP_FLAGS } from "../../net/packet.js";
 import { defineMatch, type OptionSpec } from "../types.js";
 import { byName, checkNotNegated, neg, parseUint, words } from "../util.js";
 import { decodePortOption, inPortRange, printPortOption, requireProtocol, type PortCond } from "./ports.js";
+import { FALSE, not, opaque, type SymExpr } from "../../space/expr.js";
+import { transportSpace } from "./ports.js";
 
 export interface TcpFlagsCond {
   readonly negated: boolean;
@@ -107,5 +109,15 @@ export const tcp = defineMatch<TcpMatch>({
     // Deviation: packets carry no TCP options here; `--tcp-option N` matches only when negated.
     if (m.option && !m.option.negated) return false;
     return true;
+  },
+  space(m) {
+    const extra: SymExpr[] = [];
+    if (m.flags) {
+      // xt_tcpudp: (flags & mask) == comp; comp bits outside the mask never match.
+      const f = m.flags;
+      extra.push(not((f.comp & ~f.mask) !== 0 ? FALSE : { op: "flags", mask: f.mask, comp: f.comp }, f.negated));
+    }
+    if (m.option) extra.push(not(opaque("tcp --tcp-option"), m.option.negated));
+    return transportSpace(PROTO.tcp, m.sport, m.dport, ...extra);
   },
 });

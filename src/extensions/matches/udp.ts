@@ -7,6 +7,7 @@ import { PROTO } from "../../net/packet.js";
 import { defineMatch } from "../types.js";
 import { byName, words } from "../util.js";
 import { decodePortOption, inPortRange, printPortOption, requireProtocol, type PortCond } from "./ports.js";
+import { transportSpace } from "./ports.js";
 
 export interface UdpMatch extends MatchBase {
   readonly module: "udp";
@@ -44,5 +45,8 @@ export const udp = defineMatch<UdpMatch>({
     if (m.sport && !inPortRange(m.sport, pkt.sport)) return false;
     if (m.dport && !inPortRange(m.dport, pkt.dport)) return false;
     return true;
+  },
+  space(m) {
+    return transportSpace(PROTO.udp, m.sport, m.dport);
   },
 });
