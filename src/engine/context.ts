@@ -72,6 +72,16 @@ function directedBroadcasts(ctx: NodeContext): Set<bigint> {
   return out;
 }
 
+/**
+ * Membership in a node's few addresses: a scan of up to a dozen compares beats hashing a BigInt, which
+ * V8 does afresh on every Set lookup (the engine asks for every path).
+ */
+function has(set: ReadonlySet<bigint>, v: bigint): boolean {
+  if (set.size > 12) return set.has(v);
+  for (const x of set) if (x === v) return true;
+  return false;
+}
+
 const ALL_HOSTS4 = ALL_HOSTS[4];
 const ALL_NODES6 = ALL_HOSTS[6];
 
@@ -162,7 +172,7 @@ export class NodeFacts {
 
   /** A node address, 127.0.0.0/8 or ::1. */
   isLocal(a: IpAddr): boolean {
-    return isLoopback(a) || (a.family === 4 ? this.local : this.local6).has(a.value);
+    return isLoopback(a) || has(a.family === 4 ? this.local : this.local6, a.value);
   }
 
   /**
@@ -171,7 +181,7 @@ export class NodeFacts {
    * all-hosts groups 224.0.0.1 and ff02::1 are known to be joined).
    */
   deliversLocally(d: IpAddr): boolean {
-    if (d.family === 4) return d.value === 0xffffffffn || d.value === ALL_HOSTS4 || this.broadcasts.has(d.value);
+    if (d.family === 4) return d.value === 0xffffffffn || d.value === ALL_HOSTS4 || has(this.broadcasts, d.value);
     return d.value === ALL_NODES6;
   }
 
